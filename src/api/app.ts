@@ -1,0 +1,44 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { fail } from '../shared/error-codes.js';
+import type { ApiDeps } from './deps.js';
+import { errorHandler } from './errors.js';
+import { functionRoutes } from './lambda/functions.js';
+import { invokeRoutes } from './lambda/invoke.js';
+import { nativeRoutes } from './native/routes.js';
+
+/** Largest control-API body: a 50 MB zip in base64 inside CreateFunction JSON. */
+const MAX_BODY_BYTES = 70_167_211;
+
+/**
+ * The control API (Lambda API + native API) as a Fastify app, without
+ * listen(): tests drive it with inject(), the server listens.
+ */
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: MAX_BODY_BYTES,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
+    genReqId: () => deps.requestIds?.() ?? crypto.randomUUID(),
+  });
+  // Every body arrives raw: Invoke payloads are bytes, JSON is parsed per route (clients
+  // differ in the Content-Type they send, or send none).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    errorHandler(
+      req.url.startsWith('/nimbus/')
+        ? fail('NotFound', `no such endpoint: ${req.method} ${req.url}`)
+        : fail('UnknownOperationException', `Unknown operation: ${req.method} ${req.url}`),
+      req,
+      reply,
+    );
+  });
+  app.addHook('onSend', async (req, reply) => {
+    if (!reply.hasHeader('x-amzn-RequestId')) reply.header('x-amzn-RequestId', req.id);
+  });
+  functionRoutes(app, deps);
+  invokeRoutes(app, deps);
+  nativeRoutes(app, deps);
+  return app;
+}

@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { MAX_SYNC_PAYLOAD_BYTES } from '../../invoke/index.js';
+import { parseFunctionRef } from '../../shared/arn.js';
+import { fail } from '../../shared/error-codes.js';
+import type { ApiDeps } from '../deps.js';
+
+const MAX_CLIENT_CONTEXT_BYTES = 3583;
+
+function header(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** `X-Amz-Client-Context`: base64 JSON in, decoded JSON text out. */
+function decodeClientContext(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (raw.length > MAX_CLIENT_CONTEXT_BYTES) {
+    throw fail('InvalidParameterValueException', `Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes`);
+  }
+  const text = Buffer.from(raw, 'base64').toString('utf8');
+  try {
+    const v: unknown = JSON.parse(text);
+    if (v === null || typeof v !== 'object') throw new Error('not an object');
+  } catch {
+    throw fail('InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
+  }
+  return text;
+}
+
+/** Registers Invoke: `POST /2015-03-31/functions/{name}/invocations`. */
+export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { arn, registry, invoker } = deps;
+  app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(
+    '/2015-03-31/functions/:name/invocations',
+    // A little over the limit, so an oversize payload gets Lambda's error rather than a cut connection.
+    { bodyLimit: MAX_SYNC_PAYLOAD_BYTES + 1024 },
+    async (req, reply) => {
+      const { name, qualifier } = parseFunctionRef(arn, req.params.name, req.query.Qualifier);
+      const fn = registry.cached(name) ?? (await registry.resolve(name));
+      if (!fn) throw registry.notFound(name, qualifier);
+      if (qualifier !== undefined && qualifier !== '$LATEST') throw registry.notFound(name, qualifier);
+      const type = header(req.headers['x-amz-invocation-type']) ?? 'RequestResponse';
+      const logType = header(req.headers['x-amz-log-type']) ?? 'None';
+      if (logType !== 'None' && logType !== 'Tail') {
+        throw fail('InvalidParameterValueException', `X-Amz-Log-Type must be None or Tail (got ${logType})`);
+      }
+      const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (type === 'DryRun') {
+        reply.status(204).send();
+        return reply;
+      }
+      if (type === 'Event') {
+        throw fail(
+          'InvalidParameterValueException',
+          'Asynchronous invocation (X-Amz-Invocation-Type: Event) is not available in this Nimbus version yet; use RequestResponse',
+        );
+      }
+      if (type !== 'RequestResponse') {
+        throw fail('InvalidParameterValueException', `X-Amz-Invocation-Type must be RequestResponse, Event or DryRun (got ${type})`);
+      }
+      const clientContext = decodeClientContext(header(req.headers['x-amz-client-context']));
+      const res = await invoker.invoke({
+        fn,
+        ...(qualifier !== undefined ? { qualifier } : {}),
+        payload,
+        tail: logType === 'Tail',
+        ...(clientContext ? { clientContext } : {}),
+      });
+      reply.header('X-Amz-Executed-Version', res.executedVersion);
+      reply.header('x-amzn-RequestId', res.requestId);
+      reply.header('Content-Type', res.contentType);
+      if (res.functionError) reply.header('X-Amz-Function-Error', res.functionError);
+      if (res.logResult) reply.header('X-Amz-Log-Result', res.logResult);
+      reply.status(200).send(res.payload);
+      return reply;
+    },
+  );
+}

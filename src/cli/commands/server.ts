@@ -1,0 +1,110 @@
+import { Command, Option } from 'commander';
+import { resolveConfig, type ServerConfig } from '../../shared/config.js';
+import { contextFrom } from '../context.js';
+import { CliError } from '../errors.js';
+import { err, formatFields, out } from '../output.js';
+
+/** Flags as commander hands them over; names match ServerConfig keys. */
+type ServerFlags = Partial<
+  Record<
+    | 'host'
+    | 'port'
+    | 'httpPort'
+    | 'dataDir'
+    | 'isolation'
+    | 'region'
+    | 'accountId'
+    | 'maxConcurrency'
+    | 'functionMaxConcurrency'
+    | 'idleTtlMs',
+    string
+  >
+>;
+
+interface RunningServer {
+  url: string;
+  httpUrl: string;
+  isolation: string;
+  cgroup: string;
+  close(): Promise<void>;
+}
+
+/** Flags win over NIMBUS_* variables, which win over defaults (see resolveConfig). */
+export function serverConfigFromFlags(flags: ServerFlags, env = process.env): ServerConfig {
+  try {
+    return resolveConfig(flags, env);
+  } catch (e) {
+    // resolveConfig names the setting (`httpPort must be ...`); name the flag when one was given.
+    const message = (e as Error).message;
+    const key = Object.keys(flags).find((k) => message.startsWith(`${k} `));
+    const flag = key && `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new CliError(flag ? `${flag}${message.slice(key.length)}` : message);
+  }
+}
+
+// First SIGINT/SIGTERM closes the server once, then exits 0; a second one exits at once.
+function stopOnSignal(server: RunningServer): void {
+  let closing = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (closing) process.exit(130);
+    closing = true;
+    err(`${signal}: stopping Nimbus (press Ctrl-C again to quit at once)`);
+    server.close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        err(`error: could not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+async function server(flags: ServerFlags, json: boolean): Promise<void> {
+  const config = serverConfigFromFlags(flags);
+  // Loaded on demand so that the other commands start without the server's code.
+  const { startServer } = await import('../../server.js');
+  const running: RunningServer = await startServer(config);
+  stopOnSignal(running);
+  const { url, httpUrl, isolation, cgroup } = running;
+  if (json)
+    return out(JSON.stringify({ url, httpUrl, isolation, cgroup, dataDir: config.dataDir }));
+  out(
+    formatFields([
+      ['Nimbus API + console', url],
+      ['HTTP triggers', httpUrl],
+      ['isolation', `${isolation} (cgroup ${cgroup})`],
+      ['data dir', config.dataDir],
+    ]),
+  );
+  if (isolation === 'none') {
+    err('warning: functions run WITHOUT a sandbox (isolation none) — for development only');
+  }
+  err('press Ctrl-C to stop');
+}
+
+/** `nimbus server [--host] [--port] ...` */
+export function serverCommand(): Command {
+  return new Command('server')
+    .description('start Nimbus: control API, console and HTTP triggers')
+    .option('--host <host>', 'address to bind (default 127.0.0.1, env NIMBUS_HOST)')
+    .option('--port <port>', 'control API + console port (default 9000, env NIMBUS_PORT)')
+    .option('--http-port <port>', 'HTTP trigger port (default 8080, env NIMBUS_HTTP_PORT)')
+    .option('--data-dir <dir>', 'where state lives (default ./.nimbus, env NIMBUS_DATA_DIR)')
+    .addOption(
+      new Option('--isolation <mode>', 'sandboxing (default auto, env NIMBUS_ISOLATION)').choices([
+        'auto',
+        'bwrap',
+        'none',
+      ]),
+    )
+    .option('--region <region>', 'region in ARNs (default us-east-1, env NIMBUS_REGION)')
+    .option('--account-id <id>', 'account id in ARNs (default 000000000000)')
+    .option('--max-concurrency <n>', 'concurrent invocations in all (default 64)')
+    .option('--function-max-concurrency <n>', 'concurrent invocations per function (default 64)')
+    .option('--idle-ttl-ms <ms>', 'stop idle instances after this long (default 300000)')
+    .action(async (flags: ServerFlags, cmd: Command) => {
+      await server(flags, contextFrom(cmd).json);
+    });
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { DEFAULT_ENDPOINT } from './client.js';
+import { deployCommand } from './commands/deploy.js';
+import { infoCommand } from './commands/info.js';
+import { invokeCommand } from './commands/invoke.js';
+import { logsCommand } from './commands/logs.js';
+import { lsCommand } from './commands/ls.js';
+import { rmCommand } from './commands/rm.js';
+import { serverCommand } from './commands/server.js';
+import { describeError } from './errors.js';
+
+// Same relative path from src/cli/ and dist/cli/.
+const { version } = JSON.parse(
+  readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+) as { version: string };
+
+function buildProgram(): Command {
+  return new Command('nimbus')
+    .description('Nimbus: a self-hosted, AWS Lambda-compatible function platform')
+    .version(version)
+    .addOption(
+      new Option('--endpoint <url>', 'Nimbus server to talk to')
+        .env('NIMBUS_ENDPOINT')
+        .default(DEFAULT_ENDPOINT),
+    )
+    .option('--json', "print the server's raw JSON answer")
+    .addCommand(serverCommand())
+    .addCommand(deployCommand())
+    .addCommand(invokeCommand())
+    .addCommand(logsCommand())
+    .addCommand(lsCommand())
+    .addCommand(infoCommand())
+    .addCommand(rmCommand());
+}
+
+// `nimbus logs x | head` closes stdout early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+try {
+  await buildProgram().parseAsync(process.argv);
+} catch (e) {
+  process.stderr.write(`${describeError(e)}\n`);
+  if (process.env.NIMBUS_DEBUG && e instanceof Error && e.stack) {
+    process.stderr.write(`${e.stack}\n`);
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,205 @@
+import { type InvokeOutcome, InitFailure, type Lease, type Scheduler } from '../scheduler/index.js';
+import { invocationLog, type LogWriter, logTail } from '../observability/index.js';
+import { type ArnContext, functionArn } from '../shared/arn.js';
+import type { Clock } from '../shared/clock.js';
+import { fail } from '../shared/error-codes.js';
+import type { IdGenerator } from '../shared/ids.js';
+import { MAX_RESPONSE_BYTES } from '../runtime-api/index.js';
+import type { FunctionRecord } from '../store/types.js';
+import { newTraceId } from './trace.js';
+
+/** Largest synchronous request payload (Lambda: 6 MB). */
+export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
+const EMPTY_EVENT = Buffer.from('{}');
+
+export interface InvokeRequest {
+  fn: FunctionRecord;
+  /** The qualifier the caller named, if any (it shows in the invoked ARN). */
+  qualifier?: string;
+  payload: Buffer;
+  tail: boolean;
+  /** Decoded client-context JSON text. */
+  clientContext?: string;
+}
+
+export interface InvokeResponse {
+  requestId: string;
+  payload: Buffer;
+  contentType: string;
+  /** `Unhandled` when the function failed. */
+  functionError?: 'Unhandled';
+  /** base64 of the last 4 KB of the log, when `tail` was asked. */
+  logResult?: string;
+  executedVersion: string;
+  cold: boolean;
+}
+
+export interface InvokerDeps {
+  scheduler: Scheduler;
+  logs: LogWriter;
+  clock: Clock;
+  ids: IdGenerator;
+  arn: ArnContext;
+}
+
+function errorJson(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorMessage, errorType }));
+}
+
+/** The pool an invocation of `fn` runs in: same function, version and revision. */
+export function poolKeyOf(fn: FunctionRecord): string {
+  return `${fn.name}:${fn.version}:${fn.revisionId}`;
+}
+
+/**
+ * Runs synchronous invocations: admit, place on an instance (starting one when
+ * needed), deliver through the Runtime API, map the outcome to Lambda's answer,
+ * and hand the log to the background writer.
+ */
+export class Invoker {
+  constructor(private readonly deps: InvokerDeps) {}
+
+  async invoke(req: InvokeRequest): Promise<InvokeResponse> {
+    const { fn } = req;
+    if (req.payload.length > MAX_SYNC_PAYLOAD_BYTES) {
+      throw fail(
+        'RequestTooLargeException',
+        `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+      );
+    }
+    const requestId = this.deps.ids.uuid();
+    const target = {
+      poolKey: poolKeyOf(fn),
+      functionName: fn.name,
+      reservedConcurrency: fn.reservedConcurrency,
+      fn,
+    };
+    const lease: Lease = this.deps.scheduler.acquire(target);
+    const { instance } = lease;
+    const startedAtMs = this.deps.clock.now();
+    let outcome: InvokeOutcome;
+    let lines: { timestampMs: number; text: string }[] = [];
+    let initLines: typeof lines = [];
+    let durationMs = 0;
+    let maxMemoryBytes = 0;
+    let initDurationMs: number | undefined;
+    try {
+      if (lease.cold) {
+        try {
+          await instance.start();
+          initDurationMs = instance.initDurationMs;
+        } catch (e) {
+          if (!(e instanceof InitFailure)) throw e;
+          outcome = e.failure;
+          initLines = e.lines;
+          maxMemoryBytes = e.maxMemoryBytes;
+          return this.finish(req, requestId, outcome, {
+            initLines,
+            lines,
+            startedAtMs,
+            durationMs: this.deps.clock.now() - startedAtMs,
+            maxMemoryBytes,
+            cold: true,
+          });
+        }
+        initLines = instance.initLines;
+        instance.initLines = [];
+      }
+      const now = this.deps.clock.now();
+      const result = await instance.invoke(
+        {
+          requestId,
+          payload: req.payload.length ? req.payload : EMPTY_EVENT,
+          deadlineMs: now + fn.timeoutS * 1000,
+          invokedFunctionArn: functionArn(this.deps.arn, fn.name, req.qualifier),
+          traceId: newTraceId(now),
+          ...(req.clientContext ? { clientContext: req.clientContext } : {}),
+        },
+        fn.timeoutS * 1000,
+      );
+      outcome = result.outcome;
+      lines = result.lines;
+      durationMs = result.durationMs;
+      maxMemoryBytes = result.maxMemoryBytes;
+    } finally {
+      this.deps.scheduler.release(target, instance);
+    }
+    return this.finish(req, requestId, outcome, {
+      initLines,
+      lines,
+      startedAtMs,
+      durationMs,
+      maxMemoryBytes,
+      cold: lease.cold,
+      ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+    });
+  }
+
+  private finish(
+    req: InvokeRequest,
+    requestId: string,
+    outcome: InvokeOutcome,
+    run: {
+      initLines: { timestampMs: number; text: string }[];
+      lines: { timestampMs: number; text: string }[];
+      startedAtMs: number;
+      durationMs: number;
+      maxMemoryBytes: number;
+      cold: boolean;
+      initDurationMs?: number;
+    },
+  ): InvokeResponse {
+    const { fn } = req;
+    let payload: Buffer;
+    let contentType = 'application/json';
+    let functionError: 'Unhandled' | undefined;
+    let platformError: string | undefined;
+    switch (outcome.kind) {
+      case 'response':
+        payload = outcome.body.length ? outcome.body : Buffer.from('null');
+        contentType = outcome.contentType;
+        break;
+      case 'error':
+        payload = outcome.body;
+        functionError = 'Unhandled';
+        break;
+      case 'too-large':
+        payload = errorJson(
+          'Function.ResponseSizeTooLarge',
+          `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
+        );
+        functionError = 'Unhandled';
+        platformError = `RequestId: ${requestId} Error: Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
+        break;
+      case 'failure':
+        payload = outcome.body ?? errorJson(outcome.errorType, outcome.errorMessage);
+        functionError = 'Unhandled';
+        platformError = outcome.body ? undefined : `${outcome.errorMessage}\n${outcome.errorType}`.replace('\n', ' ');
+        break;
+    }
+    const events = invocationLog({
+      functionName: fn.name,
+      requestId,
+      version: fn.version,
+      initLines: run.initLines,
+      lines: run.lines,
+      ...(platformError ? { platformError } : {}),
+      startedAtMs: run.startedAtMs,
+      endedAtMs: this.deps.clock.now(),
+      durationMs: run.durationMs,
+      memoryMb: fn.memoryMb,
+      maxMemoryBytes: run.maxMemoryBytes,
+      ...(run.initDurationMs !== undefined ? { initDurationMs: run.initDurationMs } : {}),
+    });
+    this.deps.logs.write(events);
+    return {
+      requestId,
+      payload,
+      contentType,
+      ...(functionError ? { functionError } : {}),
+      ...(req.tail ? { logResult: logTail(events) } : {}),
+      executedVersion: fn.version,
+      cold: run.cold,
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { LogWriter } from './log-writer.js';
+export { type InvocationLogInput, invocationLog, logTail, reportLine } from './report.js';

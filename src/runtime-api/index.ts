@@ -1,0 +1,8 @@
+export { RuntimeChannel, type ChannelState } from './channel.js';
+export { RuntimeApiServer } from './server.js';
+export {
+  type ChannelListener,
+  MAX_RESPONSE_BYTES,
+  type RuntimeInvocation,
+  type RuntimeOutcome,
+} from './types.js';

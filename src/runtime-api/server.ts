@@ -1,0 +1,94 @@
+import { rmSync } from 'node:fs';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net from 'node:net';
+import type { RuntimeChannel } from './channel.js';
+import { replyError } from './replies.js';
+
+const CHANNEL = Symbol('nimbus.runtimeChannel');
+type TaggedSocket = net.Socket & { [CHANNEL]?: RuntimeChannel };
+
+const PREFIX = '/2018-06-01/';
+const INVOCATION = 'runtime/invocation/';
+
+/**
+ * One HTTP parser for every instance's Runtime API. Each instance gets its own
+ * Unix socket (the only one mounted in its sandbox); a connection's socket says
+ * which instance is calling, so no instance can act for another.
+ */
+export class RuntimeApiServer {
+  private readonly http: http.Server;
+  private readonly listeners = new Set<net.Server>();
+
+  constructor() {
+    this.http = http.createServer({ keepAlive: true }, (req, res) => this.route(req, res));
+    // /next long-polls for as long as the instance lives.
+    this.http.requestTimeout = 0;
+    this.http.headersTimeout = 0;
+    this.http.keepAliveTimeout = 0;
+    this.http.timeout = 0;
+  }
+
+  /** Serves `channel` on a new Unix socket at `socketPath`; the returned function stops it. */
+  async attach(channel: RuntimeChannel, socketPath: string): Promise<() => void> {
+    const server = net.createServer((socket: TaggedSocket) => {
+      socket[CHANNEL] = channel;
+      this.http.emit('connection', socket);
+    });
+    this.listeners.add(server);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(socketPath, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const connections = new Set<net.Socket>();
+    server.on('connection', (s) => {
+      connections.add(s);
+      s.on('close', () => connections.delete(s));
+    });
+    return () => {
+      this.listeners.delete(server);
+      server.close();
+      for (const s of connections) s.destroy();
+      rmSync(socketPath, { force: true });
+    };
+  }
+
+  close(): void {
+    for (const l of this.listeners) l.close();
+    this.listeners.clear();
+    this.http.close();
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    const channel = (req.socket as TaggedSocket)[CHANNEL];
+    const url = req.url ?? '';
+    if (!channel || !url.startsWith(PREFIX)) return notFound(req, res);
+    const rest = url.slice(PREFIX.length);
+    const method = req.method;
+    if (rest.startsWith(INVOCATION)) {
+      const tail = rest.slice(INVOCATION.length);
+      if (tail === 'next' && method === 'GET') return channel.handleNext(req, res);
+      const slash = tail.indexOf('/');
+      if (slash > 0 && method === 'POST') {
+        const id = decodeURIComponent(tail.slice(0, slash));
+        const action = tail.slice(slash + 1);
+        if (action === 'response') return void channel.handleResponse(id, req, res).catch(() => res.destroy());
+        if (action === 'error') return void channel.handleError(id, req, res).catch(() => res.destroy());
+      }
+    } else if (rest === 'runtime/init/error' && method === 'POST') {
+      return void channel.handleInitError(req, res).catch(() => res.destroy());
+    } else if (rest === 'ping' && method === 'GET') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('pong');
+      return;
+    }
+    notFound(req, res);
+  }
+}
+
+function notFound(req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  replyError(res, 404, 'NotFound', `no such Runtime API endpoint: ${req.method} ${req.url}`);
+}

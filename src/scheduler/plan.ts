@@ -1,0 +1,78 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SandboxPaths } from '../sandbox/index.js';
+import type { ServerConfig } from '../shared/config.js';
+import type { RuntimeInfo } from '../shared/runtimes.js';
+import type { FunctionRecord } from '../store/types.js';
+import type { InstancePlan } from './instance.js';
+
+/** The repo's `runtimes/` folder (works from src/ under tsx and from dist/). */
+export const RUNTIMES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../runtimes');
+
+export interface PlanContext {
+  fn: FunctionRecord;
+  runtime: RuntimeInfo;
+  config: ServerConfig;
+  logStreamName: string;
+  initializationType: 'on-demand' | 'provisioned-concurrency';
+}
+
+/** The Runtime API address runtimes see; Nimbus's own bootstraps use the socket instead. */
+const RUNTIME_API_ADDRESS = '127.0.0.1:9001';
+
+/** Lambda's log stream name for a new instance: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
+export function logStreamName(version: string, nowMs: number, hex32: string): string {
+  const d = new Date(nowMs).toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${d}/[${version}]${hex32}`;
+}
+
+/** The environment of a runtime process (reference §1.7) plus the function's own variables. */
+export function runtimeEnv(ctx: PlanContext, paths: SandboxPaths): Record<string, string> {
+  const { fn, config } = ctx;
+  const major = ctx.runtime.major;
+  return {
+    ...fn.env,
+    _HANDLER: fn.handler,
+    AWS_REGION: config.region,
+    AWS_DEFAULT_REGION: config.region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_LAMBDA_FUNCTION_NAME: fn.name,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
+    AWS_LAMBDA_FUNCTION_VERSION: fn.version,
+    AWS_LAMBDA_FUNCTION_TIMEOUT: String(fn.timeoutS),
+    AWS_LAMBDA_INITIALIZATION_TYPE: ctx.initializationType,
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
+    AWS_LAMBDA_RUNTIME_API: RUNTIME_API_ADDRESS,
+    LAMBDA_TASK_ROOT: paths.taskRoot,
+    LAMBDA_RUNTIME_DIR: paths.runtimeDir,
+    TZ: ':UTC',
+    LANG: 'en_US.UTF-8',
+    PATH: '/usr/local/bin:/usr/bin/:/bin:/opt/bin',
+    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${paths.runtimeDir}:${paths.runtimeDir}/lib:${paths.taskRoot}:${paths.taskRoot}/lib:/opt/lib`,
+    NODE_PATH: `/opt/nodejs/node${major}/node_modules:/opt/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`,
+    NIMBUS_RUNTIME_SOCKET: paths.socketPath,
+    NIMBUS_FLAVOUR: fn.flavour,
+    ...(fn.initializer ? { NIMBUS_INITIALIZER: fn.initializer } : {}),
+    NIMBUS_INITIALIZATION_TIMEOUT_S: String(fn.initializationTimeoutS),
+    NIMBUS_FUNCTION_TIMEOUT_S: String(fn.timeoutS),
+    NIMBUS_SERVICE_NAME: fn.service,
+    NIMBUS_ACCOUNT_ID: config.accountId,
+    NIMBUS_QUALIFIER: fn.version,
+  };
+}
+
+/** Node's heap cap inside an instance: below the cgroup cap so V8 fails before the kernel kills. */
+export function nodeHeapMb(memoryMb: number): number {
+  return Math.max(32, Math.floor(memoryMb * 0.85));
+}
+
+/** argv and env for one instance of `ctx.fn`. */
+export function instancePlan(ctx: PlanContext, paths: SandboxPaths): InstancePlan {
+  const argv = [
+    process.execPath,
+    `--max-old-space-size=${nodeHeapMb(ctx.fn.memoryMb)}`,
+    `${paths.runtimeDir}/bootstrap.mjs`,
+  ];
+  return { argv, env: runtimeEnv(ctx, paths) };
+}

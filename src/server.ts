@@ -1,0 +1,210 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './api/index.js';
+import { CodeStore } from './code/index.js';
+import { FunctionRegistry } from './functions/index.js';
+import { Invoker, poolKeyOf } from './invoke/index.js';
+import { LogWriter } from './observability/index.js';
+import { RuntimeApiServer } from './runtime-api/index.js';
+import { detectIsolation, type IsolationInfo } from './sandbox/index.js';
+import {
+  Instance,
+  type InstanceHost,
+  instancePlan,
+  logStreamName,
+  RUNTIMES_DIR,
+  Scheduler,
+} from './scheduler/index.js';
+import { type Clock, systemClock } from './shared/clock.js';
+import type { ServerConfig } from './shared/config.js';
+import { type IdGenerator, randomIds } from './shared/ids.js';
+import { lookupRuntime } from './shared/runtimes.js';
+import { openStore, type Store } from './store/index.js';
+
+export const VERSION = '0.1.0';
+
+/** The assembled platform, before any socket is opened (tests use `app.inject`). */
+export interface Platform {
+  app: FastifyInstance;
+  store: Store;
+  scheduler: Scheduler;
+  registry: FunctionRegistry;
+  isolation: IsolationInfo;
+  logs: LogWriter;
+  /** Stops instances, flushes logs, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  clock?: Clock;
+  ids?: IdGenerator;
+}
+
+/** Builds every part from the config and wires them together. */
+export async function createPlatform(cfg: ServerConfig, opts: PlatformOptions = {}): Promise<Platform> {
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const arn = { region: cfg.region, accountId: cfg.accountId };
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const isolation = detectIsolation(cfg.isolation);
+  const store = await openStore(cfg.dataDir);
+  const code = new CodeStore(path.join(cfg.dataDir, 'code'), {
+    maxZipBytes: cfg.maxZipBytes,
+    maxUnzippedBytes: cfg.maxUnzippedBytes,
+    maxZipEntries: cfg.maxZipEntries,
+  });
+  // Instance sockets live under a short path: Unix socket paths are limited to 107 bytes.
+  const runDir = path.join('/tmp', `nimbus-run-${process.pid}-${ids.hex(4)}`);
+  mkdirSync(runDir, { recursive: true, mode: 0o755 });
+  const rapi = new RuntimeApiServer();
+  const logs = new LogWriter(store.logs);
+
+  let scheduler: Scheduler;
+  const host: InstanceHost = {
+    isolation,
+    rapi,
+    runDir,
+    tmpSizeMb: cfg.tmpSizeMb,
+    clock,
+    onDeath: (inst) => scheduler.forget(inst),
+    onStrayLines: (inst, lines) =>
+      logs.write(
+        lines.map((l) => ({
+          functionName: inst.opts.functionName,
+          timestampMs: l.timestampMs,
+          requestId: null,
+          message: l.text,
+        })),
+      ),
+  };
+  scheduler = new Scheduler({
+    clock,
+    maxConcurrency: cfg.maxConcurrency,
+    functionMaxConcurrency: cfg.functionMaxConcurrency,
+    idleTtlMs: cfg.idleTtlMs,
+    createInstance: (target) => {
+      const fn = target.fn;
+      const rt = lookupRuntime(fn.runtime);
+      if (!rt?.supported) throw new Error(`runtime ${fn.runtime} cannot run on this host`);
+      const stream = logStreamName(fn.version, clock.now(), ids.hex(16));
+      return new Instance(
+        {
+          id: ids.hex(8),
+          poolKey: target.poolKey,
+          functionName: fn.name,
+          memoryMb: fn.memoryMb,
+          codeDir: code.dirFor(fn.codeHexSha),
+          runtimeDir: path.join(RUNTIMES_DIR, rt.info.runtimeFolder),
+          optDir: null,
+          initTimeoutMs: fn.initializer ? fn.initializationTimeoutS * 1000 + 10_000 : 10_000,
+          writesMarker: true,
+          plan: (paths) =>
+            instancePlan(
+              { fn, runtime: rt.info, config: cfg, logStreamName: stream, initializationType: 'on-demand' },
+              paths,
+            ),
+        },
+        host,
+      );
+    },
+  });
+  scheduler.start();
+  const registry = new FunctionRegistry({
+    store,
+    code,
+    clock,
+    ids,
+    arn,
+    onChange: (name) => {
+      const cur = registry.cached(name);
+      scheduler.retireFunction(name, new Set(cur ? [poolKeyOf(cur)] : []));
+    },
+  });
+  const invoker = new Invoker({ scheduler, logs, clock, ids, arn });
+  const startedMs = clock.monotonicMs();
+  const app = buildApp({
+    arn,
+    registry,
+    invoker,
+    code,
+    logs: store.logs,
+    requestIds: () => ids.uuid(),
+    health: () => ({
+      version: VERSION,
+      isolation: isolation.kind,
+      cgroup: isolation.cgroup?.version ?? 'none',
+      uptimeMs: Math.round(clock.monotonicMs() - startedMs),
+      instances: scheduler.stats(),
+    }),
+  });
+  const pruner = setInterval(() => {
+    void store.logs.prune(clock.now() - cfg.logRetentionMs).catch(() => undefined);
+  }, 60_000);
+  pruner.unref();
+
+  let closing: Promise<void> | null = null;
+  const shutdown = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(pruner);
+      scheduler.shutdown();
+      await waitForInstances(scheduler, 3000);
+      rapi.close();
+      isolation.cgroup?.dispose();
+      rmSync(runDir, { recursive: true, force: true });
+      await logs.close();
+      await store.close();
+    })();
+    return closing;
+  };
+  return { app, store, scheduler, registry, isolation, logs, shutdown };
+}
+
+async function waitForInstances(scheduler: Scheduler, maxMs: number): Promise<void> {
+  const until = Date.now() + maxMs;
+  while (scheduler.instances().length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface RunningServer {
+  url: string;
+  httpUrl: string;
+  isolation: string;
+  cgroup: string;
+  notes: string[];
+  platform: Platform;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store, starts the control API on `cfg.host:cfg.port` and returns
+ * a handle whose `close()` stops cleanly: in-flight invocations finish or fail,
+ * every instance is killed, logs are flushed.
+ */
+export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
+  const platform = await createPlatform(cfg);
+  try {
+    await platform.app.listen({ host: cfg.host, port: cfg.port });
+  } catch (e) {
+    await platform.shutdown();
+    throw e;
+  }
+  const addr = platform.app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
+  const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    httpUrl: `http://${hostForUrl}:${cfg.httpPort}`,
+    isolation: platform.isolation.kind,
+    cgroup: platform.isolation.cgroup?.version ?? 'none',
+    notes: platform.isolation.notes,
+    platform,
+    async close() {
+      // Stop taking requests, let in-flight ones settle (bounded), then tear down.
+      const closed = platform.app.close();
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+      await platform.shutdown();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { functionsMigration } from './0001-functions.js';
+import { logsMigration } from './0002-logs.js';
+
+export type SqlDialectName = 'sqlite' | 'postgres';
+
+/**
+ * Every migration, in order. Keys sort lexically, so they are zero-padded; a
+ * new migration gets the next number and is never edited once released.
+ * Listed statically (no folder scan) so they run the same from src/ and dist/.
+ */
+export function buildMigrations(dialect: SqlDialectName): Record<string, Migration> {
+  return {
+    '0001-functions': functionsMigration,
+    '0002-logs': logsMigration(dialect),
+  };
+}
+
+/**
+ * Brings the schema up to date; a no-op when it already is.
+ * Throws the first failing migration's error (that migration is rolled back).
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => buildMigrations(dialect) };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`store migration ${failed} failed`, { cause: error });
+  }
+}

@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import { migrateToLatest } from '../migrations/index.js';
+import type { Database } from '../schema.js';
+import type { Store } from '../types.js';
+import { SqliteFunctionStore } from './function-store.js';
+import { SqliteLogStore } from './log-store.js';
+
+/** How long a statement waits for another process's write lock before SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Opens (creating if needed) the SQLite store at `file` and migrates it to the
+ * latest schema. Safe to call on an existing file: finished migrations are skipped.
+ *
+ * @example
+ * const store = await openSqliteStore('/var/lib/nimbus/nimbus.db');
+ * try { await store.functions.count(); } finally { await store.close(); }
+ */
+export async function openSqliteStore(file: string): Promise<Store> {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new SqliteDatabase(file);
+  // WAL lets readers run beside the writer; NORMAL is durable across a process
+  // crash and loses at most the last commits on power loss, which logs tolerate.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  try {
+    await migrateToLatest(db, 'sqlite');
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  return {
+    functions: new SqliteFunctionStore(db),
+    logs: new SqliteLogStore(db, sqlite),
+    close: () => db.destroy(),
+  };
+}
