@@ -30,6 +30,8 @@ export class RuntimeChannel {
   private stateValue: ChannelState = 'init';
   private parkedNext: ServerResponse | null = null;
   private current: Current | null = null;
+  /** The last answered request id: a second answer to it is a state error, not an unknown id. */
+  private lastAnswered: string | null = null;
 
   constructor(private readonly listener: ChannelListener) {}
 
@@ -118,6 +120,10 @@ export class RuntimeChannel {
       res.destroy();
       return null;
     }
+    if (requestId === this.lastAnswered && cur?.inv.requestId !== requestId) {
+      invalidTransition(res, 'InvocationResponded', to, 'the invocation was already answered');
+      return null;
+    }
     if (!cur || cur.inv.requestId !== requestId || !cur.delivered) {
       invalidRequestId(res);
       return null;
@@ -131,6 +137,7 @@ export class RuntimeChannel {
 
   private finish(cur: Current, outcome: RuntimeOutcome): void {
     cur.answered = true;
+    this.lastAnswered = cur.inv.requestId;
     if (this.current === cur) {
       this.current = null;
       this.stateValue = 'idle';

@@ -26,6 +26,8 @@ interface RunningServer {
   httpUrl: string;
   isolation: string;
   cgroup: string;
+  /** What isolation detection found; WARNING lines say what is not enforced. */
+  notes?: string[];
   close(): Promise<void>;
 }
 
@@ -68,8 +70,12 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
   const running: RunningServer = await startServer(config);
   stopOnSignal(running);
   const { url, httpUrl, isolation, cgroup } = running;
-  if (json)
-    return out(JSON.stringify({ url, httpUrl, isolation, cgroup, dataDir: config.dataDir }));
+  // Said loudly, on stderr, where a missing sandbox cannot go unnoticed.
+  for (const note of running.notes ?? []) err(note);
+  if (json) {
+    out(JSON.stringify({ url, httpUrl, isolation, cgroup, dataDir: config.dataDir }));
+    return;
+  }
   out(
     formatFields([
       ['Nimbus API + console', url],
@@ -78,9 +84,6 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
       ['data dir', config.dataDir],
     ]),
   );
-  if (isolation === 'none') {
-    err('warning: functions run WITHOUT a sandbox (isolation none) — for development only');
-  }
   err('press Ctrl-C to stop');
 }
 
