@@ -17,6 +17,7 @@ import {
   Scheduler,
 } from './scheduler/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
+import { fail } from './shared/error-codes.js';
 import type { ServerConfig } from './shared/config.js';
 import { type IdGenerator, randomIds } from './shared/ids.js';
 import { lookupRuntime } from './shared/runtimes.js';
@@ -86,7 +87,9 @@ export async function createPlatform(cfg: ServerConfig, opts: PlatformOptions = 
     createInstance: (target) => {
       const fn = target.fn;
       const rt = lookupRuntime(fn.runtime);
-      if (!rt?.supported) throw new Error(`runtime ${fn.runtime} cannot run on this host`);
+      if (!rt?.supported) {
+        throw fail('InvalidRuntimeException', `The runtime ${fn.runtime} cannot be started on this host`);
+      }
       const stream = logStreamName(fn.version, clock.now(), ids.hex(16));
       return new Instance(
         {

@@ -64,24 +64,26 @@ export class NimbusClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     }
-    let res: Response;
+    let answer: ApiResponse;
+    let statusText: string;
     try {
-      res = await fetch(this.endpoint + path + queryString(opts.query), {
+      const res = await fetch(this.endpoint + path + queryString(opts.query), {
         method: opts.method ?? 'GET',
         headers,
         body,
         signal: opts.signal,
       });
+      statusText = res.statusText;
+      answer = {
+        status: res.status,
+        headers: res.headers,
+        body: Buffer.from(await res.arrayBuffer()),
+      };
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       throw unreachable(this.endpoint, err);
     }
-    const answer = {
-      status: res.status,
-      headers: res.headers,
-      body: Buffer.from(await res.arrayBuffer()),
-    };
-    if (res.status >= 400) throw apiError(answer, res.statusText);
+    if (answer.status >= 400) throw apiError(answer, statusText);
     return answer;
   }
 
@@ -140,6 +142,7 @@ function unreachable(endpoint: string, err: unknown): CliError {
 function errorCode(err: unknown): string | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
     if (typeof e !== 'object') break;
+    // Only reads optional fields, each checked below.
     const rec = e as { code?: unknown; cause?: unknown; errors?: unknown };
     if (typeof rec.code === 'string') return rec.code;
     e = rec.cause ?? (Array.isArray(rec.errors) ? rec.errors[0] : undefined);

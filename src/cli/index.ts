@@ -10,7 +10,7 @@ import { rmCommand } from './commands/rm.js';
 import { serverCommand } from './commands/server.js';
 import { describeError } from './errors.js';
 
-// Same relative path from src/cli/ and dist/cli/.
+// Same relative path from src/cli/ and dist/cli/; our own package.json always has a version.
 const { version } = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
 ) as { version: string };

@@ -23,7 +23,7 @@ async function unzip(zip: Buffer): Promise<Record<string, string>> {
     for await (const entry of zipfile.eachEntry()) {
       if (entry.fileName.endsWith('/')) continue;
       const chunks: Buffer[] = [];
-      for await (const c of await zipfile.openReadStreamPromise(entry)) chunks.push(c as Buffer);
+      for await (const c of await zipfile.openReadStreamPromise(entry)) chunks.push(c as Buffer); // a zip entry stream yields Buffers
       files[entry.fileName] = Buffer.concat(chunks).toString('utf8');
     }
   } finally {
@@ -34,6 +34,7 @@ async function unzip(zip: Buffer): Promise<Record<string, string>> {
 
 function jsonBody(req: RecordedRequest | undefined): Record<string, unknown> {
   assert.ok(req, 'request was sent');
+  // The CLI sends JSON objects; the assertions check the fields.
   return JSON.parse(req.body.toString('utf8')) as Record<string, unknown>;
 }
 
@@ -95,6 +96,7 @@ describe('cli deploy', () => {
       env: { A: '1', B: 'x=y' },
     });
     assert.equal(typeof zipFile, 'string');
+    // Checked to be a string just above.
     assert.deepEqual(await unzip(Buffer.from(zipFile as string, 'base64')), {
       'index.js': 'exports.handler = async () => 42;\n',
       'lib/util.js': 'module.exports = 1;\n',
@@ -139,6 +141,8 @@ describe('cli deploy', () => {
     assert.match(run.stdout, /^updated py \(python3\.12, app\.main, 128 MB, 30 s\) sha256 /);
     assert.equal(server.requests.length, 1);
     const body = jsonBody(server.requests[0]);
+    assert.equal(typeof body.zipFile, 'string');
+    // Checked to be a string just above.
     assert.deepEqual(Buffer.from(body.zipFile as string, 'base64'), bytes);
     assert.deepEqual(
       { ...body, zipFile: undefined },

@@ -90,6 +90,8 @@ export interface CliRun {
 export interface CliOptions {
   endpoint?: string;
   stdin?: string;
+  /** Extra environment variables for the child. */
+  env?: Record<string, string>;
   cwd?: string;
   timeoutMs?: number;
   /** Called once the child has written something to stdout (e.g. to send it a signal). */
@@ -101,6 +103,7 @@ export function runCli(args: readonly string[], opts: CliOptions = {}): Promise<
   const env = { ...process.env };
   delete env.NIMBUS_ENDPOINT;
   if (opts.endpoint) env.NIMBUS_ENDPOINT = opts.endpoint;
+  Object.assign(env, opts.env);
   const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     env,

@@ -49,7 +49,9 @@ export async function readPayload(flags: InvokeFlags): Promise<Buffer | undefine
   try {
     JSON.parse(bytes.toString('utf8'));
   } catch (e) {
-    throw new CliError(`${source} is not valid JSON (${(e as Error).message})`);
+    throw new CliError(
+      `${source} is not valid JSON (${e instanceof Error ? e.message : String(e)})`,
+    );
   }
   return bytes;
 }
@@ -77,6 +79,7 @@ async function invoke(name: string, flags: InvokeFlags, ctx: CliContext): Promis
 // `{"errorType","errorMessage"}` → `: Error: boom`, when the payload has that shape.
 function errorSummary(payload: Buffer): string {
   try {
+    // Each field is type-checked before use.
     const p = JSON.parse(payload.toString('utf8')) as {
       errorType?: unknown;
       errorMessage?: unknown;

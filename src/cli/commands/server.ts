@@ -37,7 +37,7 @@ export function serverConfigFromFlags(flags: ServerFlags, env = process.env): Se
     return resolveConfig(flags, env);
   } catch (e) {
     // resolveConfig names the setting (`httpPort must be ...`); name the flag when one was given.
-    const message = (e as Error).message;
+    const message = e instanceof Error ? e.message : String(e);
     const key = Object.keys(flags).find((k) => message.startsWith(`${k} `));
     const flag = key && `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
     throw new CliError(flag ? `${flag}${message.slice(key.length)}` : message);
