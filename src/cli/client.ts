@@ -128,9 +128,8 @@ function queryString(query: RequestOptions['query']): string {
 }
 
 function unreachable(endpoint: string, err: unknown): CliError {
-  const code = errorCode(err);
-  const reason =
-    (code && REASONS[code]) ?? code ?? (err instanceof Error ? err.message : String(err));
+  const { code, message } = rootCause(err);
+  const reason = (code && REASONS[code]) ?? code ?? message;
   return new CliError(
     `cannot reach Nimbus at ${endpoint} (${reason}) — is \`nimbus server\` running?`,
     { plain: true },
@@ -138,16 +137,18 @@ function unreachable(endpoint: string, err: unknown): CliError {
 }
 
 // fetch wraps the socket error: TypeError('fetch failed', { cause }), where cause
-// may itself be an AggregateError (one error per address tried).
-function errorCode(err: unknown): string | undefined {
-  for (let e: unknown = err, depth = 0; e && depth < 4; depth++) {
-    if (typeof e !== 'object') break;
+// may itself be an AggregateError (one error per address tried). The first
+// `code` found wins; else the innermost message (e.g. fetch's own "bad port").
+function rootCause(err: unknown): { code?: string; message: string } {
+  let message = err instanceof Error ? err.message : String(err);
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
     // Only reads optional fields, each checked below.
-    const rec = e as { code?: unknown; cause?: unknown; errors?: unknown };
-    if (typeof rec.code === 'string') return rec.code;
+    const rec = e as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
+    if (typeof rec.code === 'string') return { code: rec.code, message };
+    if (typeof rec.message === 'string' && rec.message) message = rec.message;
     e = rec.cause ?? (Array.isArray(rec.errors) ? rec.errors[0] : undefined);
   }
-  return undefined;
+  return { message };
 }
 
 /**

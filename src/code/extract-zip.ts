@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, symlink } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { discardSink, inflateEntry } from './inflate-entry.js';
+import { discardSink } from './inflate-entry.js';
 import type { PlannedFile, ZipPlan } from './validate-zip.js';
 
 const DIRECTORY_MODE = 0o755;
@@ -19,14 +19,15 @@ const CONCURRENT_ENTRIES = 8;
  */
 export async function extractZip(plan: ZipPlan, destDir?: string): Promise<void> {
   if (destDir === undefined) {
-    await forEachLimit(plan.files, CONCURRENT_ENTRIES, (file) =>
-      inflateEntry(plan.zipfile, file.entry, file.path, plan.budget, discardSink()),
-    );
+    await forEachLimit(plan.files, CONCURRENT_ENTRIES, async ({ entry, path }) => {
+      if (plan.inflater.isSmall(entry)) await plan.inflater.readWhole(entry, path);
+      else await plan.inflater.pipe(entry, path, discardSink());
+    });
     return;
   }
   await makeDirectory(destDir);
   for (const dir of plan.directories) await makeDirectory(path.join(destDir, dir));
-  await forEachLimit(plan.files, CONCURRENT_ENTRIES, (file) => writeFile(plan, destDir, file));
+  await forEachLimit(plan.files, CONCURRENT_ENTRIES, (file) => writeEntry(plan, destDir, file));
   // Symlinks last, although no entry may lie under one: nothing is ever written through them.
   for (const link of plan.symlinks) await symlink(link.target, path.join(destDir, link.path));
 }
@@ -37,12 +38,18 @@ async function makeDirectory(dir: string): Promise<void> {
   await chmod(dir, DIRECTORY_MODE);
 }
 
-async function writeFile(plan: ZipPlan, destDir: string, file: PlannedFile): Promise<void> {
+async function writeEntry(plan: ZipPlan, destDir: string, file: PlannedFile): Promise<void> {
   const target = path.join(destDir, file.path);
   const mode = file.executable ? EXECUTABLE_MODE : FILE_MODE;
   // 'wx' never follows or reuses an existing path.
-  const out = createWriteStream(target, { flags: 'wx', mode });
-  await inflateEntry(plan.zipfile, file.entry, file.path, plan.budget, out);
+  if (plan.inflater.isSmall(file.entry)) {
+    const data = await plan.inflater.readWhole(file.entry, file.path);
+    await writeFile(target, data, { flag: 'wx', mode });
+  } else {
+    const out = createWriteStream(target, { flags: 'wx', mode });
+    await plan.inflater.pipe(file.entry, file.path, out);
+  }
+  // The open mode passes through the umask; the tree's modes must not depend on it.
   await chmod(target, mode);
 }
 

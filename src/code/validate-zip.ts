@@ -1,13 +1,7 @@
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { fail } from '../shared/error-codes.js';
 import { parseEntryPath, quoteName } from './entry-path.js';
-import {
-  collectSink,
-  type InflateBudget,
-  inflateEntry,
-  NOT_A_ZIP,
-  unzippedTooLarge,
-} from './inflate-entry.js';
+import { EntryInflater, NOT_A_ZIP, unzippedTooLarge } from './inflate-entry.js';
 import { checkSymlink, type TreeNode } from './symlink-target.js';
 import type { CodeLimits } from './types.js';
 
@@ -40,15 +34,14 @@ export interface PlannedSymlink {
  * inflated. Call `close()` when done.
  */
 export interface ZipPlan {
-  zipfile: ZipFile;
+  /** Inflates this zip's entries against one shared budget, so lying headers cannot pass the limit. */
+  inflater: EntryInflater;
   /** Every folder to create, implied ones included, parents before children. */
   directories: string[];
   files: PlannedFile[];
   symlinks: PlannedSymlink[];
   /** Sum of the declared uncompressed sizes; inflating enforces it. */
   unzippedBytes: number;
-  /** Shared by every entry, so lying headers cannot push the total past the limit. */
-  budget: InflateBudget;
   close(): void;
 }
 
@@ -85,23 +78,20 @@ export async function planZip(zip: Buffer, limits: CodeLimits): Promise<ZipPlan>
     throw fail('InvalidParameterValueException', NOT_A_ZIP, { cause: err });
   }
   try {
-    return await readPlan(zipfile, limits);
+    return await readPlan(zip, zipfile, limits);
   } catch (err) {
     zipfile.close();
     throw err;
   }
 }
 
-async function readPlan(zipfile: ZipFile, limits: CodeLimits): Promise<ZipPlan> {
+async function readPlan(zip: Buffer, zipfile: ZipFile, limits: CodeLimits): Promise<ZipPlan> {
   if (zipfile.entryCount > limits.maxZipEntries) {
     throw invalid(
       `Zip has ${zipfile.entryCount} entries; at most ${limits.maxZipEntries} files and folders are allowed`,
     );
   }
-  const budget: InflateBudget = {
-    limitBytes: limits.maxUnzippedBytes,
-    remainingBytes: limits.maxUnzippedBytes,
-  };
+  const inflater = new EntryInflater(zip, zipfile, limits.maxUnzippedBytes);
   const tree = new Map<string, TreeNode>();
   const files: PlannedFile[] = [];
   const symlinkPaths: string[] = [];
@@ -143,7 +133,7 @@ async function readPlan(zipfile: ZipFile, limits: CodeLimits): Promise<ZipPlan> 
       const unixMode = entry.externalFileAttributes >>> 16;
       files.push({ path, entry, executable: (unixMode & 0o111) !== 0 });
     } else {
-      const target = await readSymlinkTarget(zipfile, entry, name, budget);
+      const target = await readSymlinkTarget(inflater, entry, name);
       tree.set(path, { kind, target });
       symlinkPaths.push(path);
     }
@@ -154,15 +144,7 @@ async function readPlan(zipfile: ZipFile, limits: CodeLimits): Promise<ZipPlan> 
   if (files.length === 0 && symlinks.length === 0) {
     throw invalid('Uploaded zip contains no files');
   }
-  return {
-    zipfile,
-    directories,
-    files,
-    symlinks,
-    unzippedBytes,
-    budget,
-    close: () => zipfile.close(),
-  };
+  return { inflater, directories, files, symlinks, unzippedBytes, close: () => zipfile.close() };
 }
 
 function entryKind(entry: Entry, name: string, endsWithSlash: boolean): TreeNode['kind'] {
@@ -193,10 +175,9 @@ function checkReadable(entry: Entry, name: string): void {
 }
 
 async function readSymlinkTarget(
-  zipfile: ZipFile,
+  inflater: EntryInflater,
   entry: Entry,
   name: string,
-  budget: InflateBudget,
 ): Promise<string> {
   if (entry.uncompressedSize === 0) {
     throw invalid(`Zip entry ${quoteName(name)} is a symlink with an empty target`);
@@ -206,9 +187,7 @@ async function readSymlinkTarget(
       `Zip entry ${quoteName(name)} is a symlink whose target is longer than ${MAX_SYMLINK_TARGET_BYTES} bytes`,
     );
   }
-  const { sink, bytes } = collectSink();
-  await inflateEntry(zipfile, entry, name, budget, sink);
-  const target = bytes().toString('utf8');
+  const target = (await inflater.readWhole(entry, name)).toString('utf8');
   if (target.includes('\0')) {
     throw invalid(
       `Zip entry ${quoteName(name)} is a symlink whose target contains a NUL character`,

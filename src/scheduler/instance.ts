@@ -222,12 +222,13 @@ export class Instance implements ChannelListener {
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         const secs = (timeoutMs / 1000).toFixed(2);
+        // Killed first, so the instance never goes back to the pool.
+        this.kill();
         this.settle({
           kind: 'failure',
           errorType: 'Sandbox.Timedout',
           errorMessage: `RequestId: ${inv.requestId} Error: Task timed out after ${secs} seconds`,
         });
-        this.kill();
       }, timeoutMs);
       this.pending = {
         requestId: inv.requestId,
@@ -332,7 +333,8 @@ export class Instance implements ChannelListener {
       durationMs: now - p.startedMs,
       maxMemoryBytes: this.peakBytes(),
     };
-    if (this.stateValue === 'busy') this.transition('idle');
+    // A killed instance stays busy until it is dead: it must not be reused.
+    if (this.stateValue === 'busy' && !this.killedByUs) this.transition('idle');
     p.resolve(result);
   }
 
