@@ -38,3 +38,25 @@ test('server: a bad setting from the environment is a readable error', async () 
   assert.equal(run.code, 1);
   assert.equal(run.stderr, 'error: accountId must be 12 digits\n');
 });
+
+test('server: a second signal while closing exits at once with 130', async (t) => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'nimbus-cli-server-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  let signalled = false;
+  const run = await runCli(
+    ['server', '--port', '0', '--http-port', '0', '--isolation', 'none', '--data-dir', dir],
+    {
+      timeoutMs: 30_000,
+      onStdout: (child, stdout) => {
+        if (signalled || !stdout.includes('Nimbus API + console')) return;
+        signalled = true;
+        // Two different signals: the kernel would merge two pending SIGINTs into one.
+        child.kill('SIGINT');
+        child.kill('SIGTERM');
+      },
+    },
+  );
+  assert.ok(signalled, run.stderr);
+  assert.equal(run.code, 130, run.stderr);
+  assert.match(run.stderr, /SIGINT: stopping Nimbus/);
+});
