@@ -17,8 +17,8 @@ import {
   Scheduler,
 } from './scheduler/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
-import { fail } from './shared/error-codes.js';
 import type { ServerConfig } from './shared/config.js';
+import { fail } from './shared/error-codes.js';
 import { type IdGenerator, randomIds } from './shared/ids.js';
 import { lookupRuntime } from './shared/runtimes.js';
 import { openStore, type Store } from './store/index.js';
@@ -43,7 +43,10 @@ export interface PlatformOptions {
 }
 
 /** Builds every part from the config and wires them together. */
-export async function createPlatform(cfg: ServerConfig, opts: PlatformOptions = {}): Promise<Platform> {
+export async function createPlatform(
+  cfg: ServerConfig,
+  opts: PlatformOptions = {},
+): Promise<Platform> {
   const clock = opts.clock ?? systemClock;
   const ids = opts.ids ?? randomIds;
   const arn = { region: cfg.region, accountId: cfg.accountId };
@@ -88,7 +91,10 @@ export async function createPlatform(cfg: ServerConfig, opts: PlatformOptions = 
       const fn = target.fn;
       const rt = lookupRuntime(fn.runtime);
       if (!rt?.supported) {
-        throw fail('InvalidRuntimeException', `The runtime ${fn.runtime} cannot be started on this host`);
+        throw fail(
+          'InvalidRuntimeException',
+          `The runtime ${fn.runtime} cannot be started on this host`,
+        );
       }
       const stream = logStreamName(fn.version, clock.now(), ids.hex(16));
       return new Instance(
@@ -104,7 +110,13 @@ export async function createPlatform(cfg: ServerConfig, opts: PlatformOptions = 
           writesMarker: true,
           plan: (paths) =>
             instancePlan(
-              { fn, runtime: rt.info, config: cfg, logStreamName: stream, initializationType: 'on-demand' },
+              {
+                fn,
+                runtime: rt.info,
+                config: cfg,
+                logStreamName: stream,
+                initializationType: 'on-demand',
+              },
               paths,
             ),
         },

@@ -17,7 +17,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: MAX_BODY_BYTES,
-    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 1024 },
+    routerOptions: {
+      ignoreTrailingSlash: true,
+      ignoreDuplicateSlashes: true,
+      maxParamLength: 1024,
+    },
     genReqId: () => deps.requestIds?.() ?? crypto.randomUUID(),
   });
   // Every body arrives raw: Invoke payloads are bytes, JSON is parsed per route (clients

@@ -13,7 +13,10 @@ export function jsonBody<T extends z.ZodType>(req: FastifyRequest, schema: T): z
     try {
       value = JSON.parse(raw.toString('utf8'));
     } catch (e) {
-      throw fail('InvalidRequestContentException', `Could not parse request body into json: ${(e as Error).message}`);
+      throw fail(
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(e as Error).message}`,
+      );
     }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

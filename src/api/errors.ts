@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { fail } from '../shared/error-codes.js';
-import { type NimbusError, isNimbusError } from '../shared/errors.js';
+import { isNimbusError, type NimbusError } from '../shared/errors.js';
 
 /** Turns a zod failure into Lambda's validation message. */
 export function fromZod(e: ZodError): NimbusError {
@@ -10,14 +10,23 @@ export function fromZod(e: ZodError): NimbusError {
     return `Value at '${at}' failed to satisfy constraint: ${i.message}`;
   });
   const n = e.issues.length;
-  return fail('ValidationException', `${n} validation error${n > 1 ? 's' : ''} detected: ${issues.join('; ')}`);
+  return fail(
+    'ValidationException',
+    `${n} validation error${n > 1 ? 's' : ''} detected: ${issues.join('; ')}`,
+  );
 }
 
 function fromFastify(e: FastifyError, url: string): NimbusError | null {
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return url.includes('/invocations')
-      ? fail('RequestTooLargeException', 'Request must be smaller than 6291456 bytes for the InvokeFunction operation')
-      : fail('RequestEntityTooLargeException', 'Request must be smaller than 70167211 bytes for the CreateFunction operation');
+      ? fail(
+          'RequestTooLargeException',
+          'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
+        )
+      : fail(
+          'RequestEntityTooLargeException',
+          'Request must be smaller than 70167211 bytes for the CreateFunction operation',
+        );
   }
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return fail('UnsupportedMediaTypeException', e.message);
@@ -42,7 +51,10 @@ export function errorHandler(error: unknown, req: FastifyRequest, reply: Fastify
     const mapped = fromFastify(error as FastifyError, req.url);
     if (mapped) e = mapped;
     else {
-      console.error(`nimbus: internal error on ${req.method} ${req.url} (request ${req.id}):`, error);
+      console.error(
+        `nimbus: internal error on ${req.method} ${req.url} (request ${req.id}):`,
+        error,
+      );
       e = fail('ServiceException', `An internal error occurred. Request id: ${req.id}`);
     }
   }
@@ -54,7 +66,8 @@ export function errorHandler(error: unknown, req: FastifyRequest, reply: Fastify
   reply.header('x-amzn-ErrorType', e.code);
   let body: Record<string, unknown>;
   if (e.code === 'ValidationException') body = { message: e.message };
-  else if (e.code === 'TooManyRequestsException') body = { ...e.fields, Type: 'User', message: e.message };
+  else if (e.code === 'TooManyRequestsException')
+    body = { ...e.fields, Type: 'User', message: e.message };
   else body = { Type: e.kind === 'user' ? 'User' : 'Service', Message: e.message, ...e.fields };
   reply.status(e.status).send(body);
 }

@@ -49,7 +49,10 @@ export class FunctionRegistry {
   constructor(private readonly deps: RegistryDeps) {}
 
   notFound(name: string, qualifier?: string): Error {
-    return fail('ResourceNotFoundException', `Function not found: ${functionArn(this.deps.arn, name, qualifier)}`);
+    return fail(
+      'ResourceNotFoundException',
+      `Function not found: ${functionArn(this.deps.arn, name, qualifier)}`,
+    );
   }
 
   async create(input: CreateInput): Promise<FunctionRecord> {
@@ -118,13 +121,21 @@ export class FunctionRegistry {
   }
 
   async updateCode(name: string, zip: Buffer, revisionId?: string): Promise<FunctionRecord> {
-    return this.change(name, revisionId, async (cur) => {
+    return this.change(name, revisionId, async () => {
       const code = await this.deps.code.put(zip);
-      return { codeSha256: code.codeSha256, codeHexSha: code.hexSha, codeSizeBytes: code.codeSizeBytes };
+      return {
+        codeSha256: code.codeSha256,
+        codeHexSha: code.hexSha,
+        codeSizeBytes: code.codeSizeBytes,
+      };
     });
   }
 
-  async updateConfig(name: string, settings: FunctionSettings, revisionId?: string): Promise<FunctionRecord> {
+  async updateConfig(
+    name: string,
+    settings: FunctionSettings,
+    revisionId?: string,
+  ): Promise<FunctionRecord> {
     checkSettings(settings);
     return this.change(name, revisionId, async () => {
       const patch: Partial<FunctionRecord> = {};

@@ -73,7 +73,11 @@ export function checkEnv(env: Record<string, string>): void {
   }
   for (const [k, v] of Object.entries(env)) {
     if (!ENV_KEY_RE.test(k)) {
-      throw validationError(k, 'environment.variables', 'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+');
+      throw validationError(
+        k,
+        'environment.variables',
+        'Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+',
+      );
     }
     if (typeof v !== 'string') {
       throw fail('InvalidParameterValueException', `Environment variable ${k} must be a string`);
@@ -92,39 +96,75 @@ export function checkEnv(env: Record<string, string>): void {
 export function checkSettings(s: FunctionSettings): void {
   if (s.runtime !== undefined) checkRuntime(s.runtime);
   if (s.handler !== undefined && !HANDLER_RE.test(s.handler)) {
-    throw validationError(s.handler, 'handler', 'Member must satisfy regular expression pattern: [^\\s]+');
+    throw validationError(
+      s.handler,
+      'handler',
+      'Member must satisfy regular expression pattern: [^\\s]+',
+    );
   }
   if (s.memoryMb !== undefined) {
     if (!Number.isInteger(s.memoryMb) || s.memoryMb < 128) {
-      throw validationError(s.memoryMb, 'memorySize', 'Member must have value greater than or equal to 128');
+      throw validationError(
+        s.memoryMb,
+        'memorySize',
+        'Member must have value greater than or equal to 128',
+      );
     }
     if (s.memoryMb > 10240) {
-      throw validationError(s.memoryMb, 'memorySize', 'Member must have value less than or equal to 10240');
+      throw validationError(
+        s.memoryMb,
+        'memorySize',
+        'Member must have value less than or equal to 10240',
+      );
     }
   }
   if (s.timeoutS !== undefined) {
     if (!Number.isInteger(s.timeoutS) || s.timeoutS < 1) {
-      throw validationError(s.timeoutS, 'timeout', 'Member must have value greater than or equal to 1');
+      throw validationError(
+        s.timeoutS,
+        'timeout',
+        'Member must have value greater than or equal to 1',
+      );
     }
     if (s.timeoutS > 900) {
-      throw fail('InvalidParameterValueException', `Timeout ${s.timeoutS} seconds is more than the maximum of 900 seconds`);
+      throw fail(
+        'InvalidParameterValueException',
+        `Timeout ${s.timeoutS} seconds is more than the maximum of 900 seconds`,
+      );
     }
   }
   if (s.initializationTimeoutS !== undefined) {
-    if (!Number.isInteger(s.initializationTimeoutS) || s.initializationTimeoutS < 1 || s.initializationTimeoutS > 300) {
-      throw fail('InvalidParameterValueException', 'InitializationTimeout must be a whole number of seconds from 1 to 300');
+    if (
+      !Number.isInteger(s.initializationTimeoutS) ||
+      s.initializationTimeoutS < 1 ||
+      s.initializationTimeoutS > 300
+    ) {
+      throw fail(
+        'InvalidParameterValueException',
+        'InitializationTimeout must be a whole number of seconds from 1 to 300',
+      );
     }
   }
   if (s.initializer !== undefined && s.initializer !== null && !HANDLER_RE.test(s.initializer)) {
-    throw fail('InvalidParameterValueException', `Initializer "${s.initializer}" is not a valid handler name (file.export)`);
+    throw fail(
+      'InvalidParameterValueException',
+      `Initializer "${s.initializer}" is not a valid handler name (file.export)`,
+    );
   }
   if (s.description !== undefined && s.description.length > 256) {
-    throw validationError('...', 'description', 'Member must have length less than or equal to 256');
+    throw validationError(
+      '...',
+      'description',
+      'Member must have length less than or equal to 256',
+    );
   }
   if (s.env) checkEnv(s.env);
   if (s.architectures !== undefined) {
     if (s.architectures.length !== 1 || !['x86_64', 'arm64'].includes(s.architectures[0]!)) {
-      throw fail('InvalidParameterValueException', 'Architectures must hold exactly one of x86_64, arm64');
+      throw fail(
+        'InvalidParameterValueException',
+        'Architectures must hold exactly one of x86_64, arm64',
+      );
     }
     const host = process.arch === 'arm64' ? 'arm64' : 'x86_64';
     if (s.architectures[0] !== host) {
@@ -132,8 +172,16 @@ export function checkSettings(s: FunctionSettings): void {
     }
   }
   if (s.ephemeralStorageMb !== undefined) {
-    if (!Number.isInteger(s.ephemeralStorageMb) || s.ephemeralStorageMb < 512 || s.ephemeralStorageMb > 10240) {
-      throw validationError(s.ephemeralStorageMb, 'ephemeralStorage.size', 'Member must have value between 512 and 10240');
+    if (
+      !Number.isInteger(s.ephemeralStorageMb) ||
+      s.ephemeralStorageMb < 512 ||
+      s.ephemeralStorageMb > 10240
+    ) {
+      throw validationError(
+        s.ephemeralStorageMb,
+        'ephemeralStorage.size',
+        'Member must have value between 512 and 10240',
+      );
     }
   }
 }

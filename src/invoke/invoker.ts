@@ -1,10 +1,10 @@
-import { type InvokeOutcome, InitFailure, type Lease, type Scheduler } from '../scheduler/index.js';
 import { invocationLog, type LogWriter, logTail } from '../observability/index.js';
+import { MAX_RESPONSE_BYTES } from '../runtime-api/index.js';
+import { InitFailure, type InvokeOutcome, type Lease, type Scheduler } from '../scheduler/index.js';
 import { type ArnContext, functionArn } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { fail } from '../shared/error-codes.js';
 import type { IdGenerator } from '../shared/ids.js';
-import { MAX_RESPONSE_BYTES } from '../runtime-api/index.js';
 import type { FunctionRecord } from '../store/types.js';
 import { newTraceId } from './trace.js';
 
@@ -174,7 +174,9 @@ export class Invoker {
       case 'failure':
         payload = outcome.body ?? errorJson(outcome.errorType, outcome.errorMessage);
         functionError = 'Unhandled';
-        platformError = outcome.body ? undefined : `${outcome.errorMessage}\n${outcome.errorType}`.replace('\n', ' ');
+        platformError = outcome.body
+          ? undefined
+          : `${outcome.errorMessage}\n${outcome.errorType}`.replace('\n', ' ');
         break;
     }
     const events = invocationLog({

@@ -34,7 +34,11 @@ export function reportLine(i: InvocationLogInput): string {
  * function's lines, END, REPORT.
  */
 export function invocationLog(i: InvocationLogInput): LogEvent[] {
-  const ev = (timestampMs: number, message: string, requestId: string | null = i.requestId): LogEvent => ({
+  const ev = (
+    timestampMs: number,
+    message: string,
+    requestId: string | null = i.requestId,
+  ): LogEvent => ({
     functionName: i.functionName,
     timestampMs,
     requestId,

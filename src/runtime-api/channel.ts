@@ -73,7 +73,12 @@ export class RuntimeChannel {
         break;
       case 'invoking':
         if (this.current?.delivered && !this.current.answered) {
-          invalidTransition(res, 'Invoking', 'Ready', 'the current invocation has not been answered');
+          invalidTransition(
+            res,
+            'Invoking',
+            'Ready',
+            'the current invocation has not been answered',
+          );
           return;
         }
         break;
@@ -145,14 +150,21 @@ export class RuntimeChannel {
     this.listener.onOutcome(cur.inv.requestId, outcome);
   }
 
-  async handleResponse(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async handleResponse(
+    requestId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
     const cur = this.claim(requestId, res, 'InvocationResponse');
     if (!cur) return;
     const mode = req.headers['lambda-runtime-function-response-mode'];
     if (mode !== undefined && String(mode).toLowerCase() !== 'streaming') {
       req.resume();
       replyError(res, 400, 'InvalidFunctionResponseMode', 'Invalid function response mode');
-      this.finish(cur, errorOutcome('Runtime.InvalidResponseModeHeader', 'Invalid function response mode'));
+      this.finish(
+        cur,
+        errorOutcome('Runtime.InvalidResponseModeHeader', 'Invalid function response mode'),
+      );
       return;
     }
     // Marked answered before the body arrives so a second POST is refused at once.
@@ -175,7 +187,9 @@ export class RuntimeChannel {
     if (trailerType) {
       // A streamed response that failed part-way: the error travels in trailers.
       const raw = req.trailers['lambda-runtime-function-error-body'];
-      const errBody = raw ? Buffer.from(raw, 'base64') : Buffer.from(JSON.stringify({ errorType: trailerType }));
+      const errBody = raw
+        ? Buffer.from(raw, 'base64')
+        : Buffer.from(JSON.stringify({ errorType: trailerType }));
       this.finish(cur, { kind: 'error', errorType: trailerType, body: errBody });
       return;
     }
@@ -187,11 +201,17 @@ export class RuntimeChannel {
     const cur = this.claim(requestId, res, 'InvocationErrorResponse');
     if (!cur) return;
     cur.answered = true;
-    const body = (await readBody(req, MAX_RESPONSE_BYTES)) ?? Buffer.from('{"errorType":"Runtime.Unknown","errorMessage":"error body too large"}');
+    const body =
+      (await readBody(req, MAX_RESPONSE_BYTES)) ??
+      Buffer.from('{"errorType":"Runtime.Unknown","errorMessage":"error body too large"}');
     cur.answered = false;
     if (this.current !== cur) return;
     replyAccepted(res);
-    this.finish(cur, { kind: 'error', errorType: errorTypeOf(req, body, 'Function.Unknown'), body });
+    this.finish(cur, {
+      kind: 'error',
+      errorType: errorTypeOf(req, body, 'Function.Unknown'),
+      body,
+    });
   }
 
   async handleInitError(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -218,9 +238,17 @@ function errorTypeOf(req: IncomingMessage, body: Buffer, fallback: string): stri
   } catch {
     // not JSON: fall through
   }
-  return typeof header === 'string' && header ? (header.startsWith('Runtime.') ? 'Runtime.Unknown' : 'Function.Unknown') : fallback;
+  return typeof header === 'string' && header
+    ? header.startsWith('Runtime.')
+      ? 'Runtime.Unknown'
+      : 'Function.Unknown'
+    : fallback;
 }
 
 function errorOutcome(errorType: string, errorMessage: string): RuntimeOutcome {
-  return { kind: 'error', errorType, body: Buffer.from(JSON.stringify({ errorMessage, errorType })) };
+  return {
+    kind: 'error',
+    errorType,
+    body: Buffer.from(JSON.stringify({ errorMessage, errorType })),
+  };
 }

@@ -1,4 +1,4 @@
-export { RuntimeChannel, type ChannelState } from './channel.js';
+export { type ChannelState, RuntimeChannel } from './channel.js';
 export { RuntimeApiServer } from './server.js';
 export {
   type ChannelListener,

@@ -19,7 +19,9 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(over ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on('end', () =>
+      resolve(over ? null : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)),
+    );
     req.on('error', reject);
     req.on('aborted', () => reject(new Error('runtime aborted the request')));
   });

@@ -1,9 +1,17 @@
 import type { ServerResponse } from 'node:http';
 
 /** The Runtime API's JSON error replies, as RIE renders them. */
-export function replyError(res: ServerResponse, status: number, errorType: string, errorMessage: string): void {
+export function replyError(
+  res: ServerResponse,
+  status: number,
+  errorType: string,
+  errorMessage: string,
+): void {
   const body = JSON.stringify({ errorMessage, errorType });
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
@@ -18,7 +26,12 @@ export function invalidRequestId(res: ServerResponse): void {
   replyError(res, 400, 'InvalidRequestID', 'Invalid request ID');
 }
 
-export function invalidTransition(res: ServerResponse, from: string, to: string, why: string): void {
+export function invalidTransition(
+  res: ServerResponse,
+  from: string,
+  to: string,
+  why: string,
+): void {
   replyError(
     res,
     403,

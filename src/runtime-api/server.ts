@@ -63,32 +63,51 @@ export class RuntimeApiServer {
 
   private route(req: IncomingMessage, res: ServerResponse): void {
     const channel = (req.socket as TaggedSocket)[CHANNEL];
-    const url = req.url ?? '';
-    if (!channel || !url.startsWith(PREFIX)) return notFound(req, res);
-    const rest = url.slice(PREFIX.length);
-    const method = req.method;
-    if (rest.startsWith(INVOCATION)) {
-      const tail = rest.slice(INVOCATION.length);
-      if (tail === 'next' && method === 'GET') return channel.handleNext(req, res);
-      const slash = tail.indexOf('/');
-      if (slash > 0 && method === 'POST') {
-        const id = decodeURIComponent(tail.slice(0, slash));
-        const action = tail.slice(slash + 1);
-        if (action === 'response') return void channel.handleResponse(id, req, res).catch(() => res.destroy());
-        if (action === 'error') return void channel.handleError(id, req, res).catch(() => res.destroy());
-      }
-    } else if (rest === 'runtime/init/error' && method === 'POST') {
-      return void channel.handleInitError(req, res).catch(() => res.destroy());
-    } else if (rest === 'ping' && method === 'GET') {
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('pong');
-      return;
+    let handled: Promise<void> | undefined;
+    try {
+      handled = channel ? dispatch(channel, req, res) : notFound(req, res);
+    } catch {
+      handled = notFound(req, res);
     }
-    notFound(req, res);
+    handled?.catch(() => res.destroy());
   }
 }
 
-function notFound(req: IncomingMessage, res: ServerResponse): void {
+/** Calls the endpoint a request names; one line per Runtime API endpoint. */
+function dispatch(
+  channel: RuntimeChannel,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> | undefined {
+  const url = req.url ?? '';
+  if (!url.startsWith(PREFIX)) return notFound(req, res);
+  const rest = url.slice(PREFIX.length);
+  const method = req.method;
+  if (rest.startsWith(INVOCATION)) {
+    const tail = rest.slice(INVOCATION.length);
+    if (tail === 'next' && method === 'GET') {
+      channel.handleNext(req, res);
+      return undefined;
+    }
+    const slash = tail.indexOf('/');
+    if (slash > 0 && method === 'POST') {
+      const id = decodeURIComponent(tail.slice(0, slash));
+      const action = tail.slice(slash + 1);
+      if (action === 'response') return channel.handleResponse(id, req, res);
+      if (action === 'error') return channel.handleError(id, req, res);
+    }
+  } else if (rest === 'runtime/init/error' && method === 'POST') {
+    return channel.handleInitError(req, res);
+  } else if (rest === 'ping' && method === 'GET') {
+    res.writeHead(200, { 'Content-Type': 'text/plain' });
+    res.end('pong');
+    return undefined;
+  }
+  return notFound(req, res);
+}
+
+function notFound(req: IncomingMessage, res: ServerResponse): undefined {
   req.resume();
   replyError(res, 404, 'NotFound', `no such Runtime API endpoint: ${req.method} ${req.url}`);
+  return undefined;
 }

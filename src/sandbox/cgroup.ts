@@ -193,7 +193,10 @@ export function detectCgroup(): { driver: CgroupDriver | null; reason: string } 
         tryRmdir(parent);
       }
     }
-    return { driver: null, reason: 'cgroup v2 is mounted but no group with memory control is writable' };
+    return {
+      driver: null,
+      reason: 'cgroup v2 is mounted but no group with memory control is writable',
+    };
   }
   const memRoot = path.join(ROOT, 'memory');
   if (!existsSync(path.join(memRoot, 'memory.limit_in_bytes'))) {

@@ -56,7 +56,9 @@ export function detectIsolation(mode: IsolationMode): IsolationInfo {
     }
   } else {
     degraded = true;
-    notes.push('WARNING: isolation "none": functions run as plain child processes WITHOUT a sandbox (development only).');
+    notes.push(
+      'WARNING: isolation "none": functions run as plain child processes WITHOUT a sandbox (development only).',
+    );
   }
   const cg = detectCgroup();
   if (!cg.driver) {

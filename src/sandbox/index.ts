@@ -1,5 +1,5 @@
 export type { CgroupDriver, InstanceCgroup } from './cgroup.js';
-export { type IsolationInfo, detectIsolation } from './detect.js';
+export { detectIsolation, type IsolationInfo } from './detect.js';
 export {
   CGROUP_JOIN_FAILED_EXIT,
   launch,

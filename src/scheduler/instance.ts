@@ -3,8 +3,8 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import {
   type ChannelListener,
-  RuntimeChannel,
   type RuntimeApiServer,
+  RuntimeChannel,
   type RuntimeInvocation,
   type RuntimeOutcome,
 } from '../runtime-api/index.js';
@@ -120,8 +120,11 @@ export class Instance implements ChannelListener {
   private socketDir: string;
   private lines: LogLine[] = [];
   private pending: Pending | null = null;
-  private startWaiter: { resolve(): void; reject(e: InitFailure): void; timer: NodeJS.Timeout } | null =
-    null;
+  private startWaiter: {
+    resolve(): void;
+    reject(e: InitFailure): void;
+    timer: NodeJS.Timeout;
+  } | null = null;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private killedByUs = false;
   private startFailure: PlatformFailure | null = null;
@@ -183,7 +186,11 @@ export class Instance implements ChannelListener {
     } catch (e) {
       this.teardown();
       throw new InitFailure(
-        { kind: 'failure', errorType: 'Sandbox.Failure', errorMessage: `could not create the instance's cgroup: ${(e as Error).message}` },
+        {
+          kind: 'failure',
+          errorType: 'Sandbox.Failure',
+          errorMessage: `could not create the instance's cgroup: ${(e as Error).message}`,
+        },
         [],
         0,
       );
@@ -191,7 +198,11 @@ export class Instance implements ChannelListener {
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         const secs = (this.opts.initTimeoutMs / 1000).toFixed(2);
-        this.failStart({ kind: 'failure', errorType: 'Sandbox.Timedout', errorMessage: `Init phase timed out after ${secs} seconds` });
+        this.failStart({
+          kind: 'failure',
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `Init phase timed out after ${secs} seconds`,
+        });
       }, this.opts.initTimeoutMs);
       this.startWaiter = { resolve, reject, timer };
     });
@@ -364,7 +375,11 @@ export class Instance implements ChannelListener {
       };
     }
     if (info?.code === CGROUP_JOIN_FAILED_EXIT) {
-      return { kind: 'failure', errorType: 'Sandbox.Failure', errorMessage: `${prefix}the sandbox could not join its cgroup` };
+      return {
+        kind: 'failure',
+        errorType: 'Sandbox.Failure',
+        errorMessage: `${prefix}the sandbox could not join its cgroup`,
+      };
     }
     let why = 'Runtime exited without providing a reason';
     if (info?.signal) why = `Runtime exited with error: signal: ${signalName(info.signal)}`;
@@ -395,9 +410,15 @@ export class Instance implements ChannelListener {
         const failure =
           this.startFailure ??
           (err
-            ? { kind: 'failure' as const, errorType: 'Sandbox.Failure', errorMessage: `could not start the runtime: ${err.message}` }
+            ? {
+                kind: 'failure' as const,
+                errorType: 'Sandbox.Failure',
+                errorMessage: `could not start the runtime: ${err.message}`,
+              }
             : this.exitFailure(null));
-        w.reject(new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.peakBytes()));
+        w.reject(
+          new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.peakBytes()),
+        );
       }
       if (this.pending && !this.pending.outcome) {
         // A kill we made for a timeout has already settled; anything else is a crash.

@@ -7,7 +7,10 @@ import type { FunctionRecord } from '../store/types.js';
 import type { InstancePlan } from './instance.js';
 
 /** The repo's `runtimes/` folder (works from src/ under tsx and from dist/). */
-export const RUNTIMES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../runtimes');
+export const RUNTIMES_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../runtimes',
+);
 
 export interface PlanContext {
   fn: FunctionRecord;

@@ -1,5 +1,5 @@
-import { fail } from '../shared/error-codes.js';
 import type { Clock } from '../shared/clock.js';
+import { fail } from '../shared/error-codes.js';
 import type { FunctionRecord } from '../store/types.js';
 import type { Instance } from './instance.js';
 
@@ -180,7 +180,8 @@ export class Scheduler {
     for (const pool of this.pools.values()) {
       total += pool.all.size;
       const first = pool.idle[0];
-      if (first && (!oldest || first.lastUsedMs < oldest.inst.lastUsedMs)) oldest = { pool, inst: first };
+      if (first && (!oldest || first.lastUsedMs < oldest.inst.lastUsedMs))
+        oldest = { pool, inst: first };
     }
     if (total >= this.opts.maxConcurrency && oldest) {
       oldest.pool.idle.shift();

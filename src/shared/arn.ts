@@ -13,7 +13,8 @@ export function functionArn(ctx: ArnContext, name: string, qualifier?: string): 
 
 const NAME_RE = /^[a-zA-Z0-9-_]{1,64}$/;
 const QUALIFIER_RE = /^(\$LATEST|[a-zA-Z0-9-_]{1,128})$/;
-const FULL_ARN_RE = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/;
+const FULL_ARN_RE =
+  /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([^:]+)(?::([^:]+))?$/;
 const PARTIAL_ARN_RE = /^(\d{12}):function:([^:]+)(?::([^:]+))?$/;
 
 /**
@@ -28,8 +29,10 @@ export function parseFunctionRef(
 ): { name: string; qualifier: string | undefined } {
   let name: string | undefined;
   let qualifier: string | undefined;
-  let m = FULL_ARN_RE.exec(raw);
-  if (m) {
+  const full = FULL_ARN_RE.exec(raw);
+  const partial = full ? null : PARTIAL_ARN_RE.exec(raw);
+  if (full) {
+    const m = full;
     if (m[1] !== ctx.region) {
       throw fail(
         'ResourceNotFoundException',
@@ -41,8 +44,10 @@ export function parseFunctionRef(
     }
     name = m[3];
     qualifier = m[4];
-  } else if ((m = PARTIAL_ARN_RE.exec(raw))) {
-    if (m[1] !== ctx.accountId) throw fail('ResourceNotFoundException', `Function not found: ${raw}`);
+  } else if (partial) {
+    const m = partial;
+    if (m[1] !== ctx.accountId)
+      throw fail('ResourceNotFoundException', `Function not found: ${raw}`);
     name = m[2];
     qualifier = m[3];
   } else {
@@ -54,7 +59,8 @@ export function parseFunctionRef(
     qualifier = parts[1];
   }
   if (!name || !NAME_RE.test(name)) throw validation(raw, 'functionName');
-  if (qualifier !== undefined && !QUALIFIER_RE.test(qualifier)) throw validation(qualifier, 'qualifier');
+  if (qualifier !== undefined && !QUALIFIER_RE.test(qualifier))
+    throw validation(qualifier, 'qualifier');
   if (queryQualifier !== undefined && queryQualifier !== '') {
     if (!QUALIFIER_RE.test(queryQualifier)) throw validation(queryQualifier, 'qualifier');
     if (qualifier !== undefined && qualifier !== queryQualifier) {

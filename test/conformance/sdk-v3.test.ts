@@ -12,6 +12,7 @@ import {
   paginateListFunctions,
   ResourceConflictException,
   ResourceNotFoundException,
+  type Runtime,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionActiveV2,
@@ -20,7 +21,8 @@ import { type RunningServer, startServer } from '../../src/server.js';
 import { resolveConfig } from '../../src/shared/config.js';
 import { makeZip } from '../helpers/platform.js';
 
-const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x` as const;
+// The SDK types Runtime as an enum of known names; the host's major is one of them.
+const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x` as Runtime;
 
 describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () => {
   let server: RunningServer;
@@ -43,7 +45,9 @@ describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () 
   });
 
   test('create → wait active → invoke → update code → invoke new code → delete', async () => {
-    const v1 = await makeZip({ 'index.mjs': 'export const handler = async (e) => ({ v: 1, got: e });' });
+    const v1 = await makeZip({
+      'index.mjs': 'export const handler = async (e) => ({ v: 1, got: e });',
+    });
     const created = await lambda.send(
       new CreateFunctionCommand({
         FunctionName: 'sdk-hello',
@@ -58,10 +62,17 @@ describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () 
     assert.equal(created.FunctionName, 'sdk-hello');
     assert.equal(created.MemorySize, 256);
     assert.equal(created.$metadata.httpStatusCode, 201);
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 10 }, { FunctionName: 'sdk-hello' });
+    await waitUntilFunctionActiveV2(
+      { client: lambda, maxWaitTime: 10 },
+      { FunctionName: 'sdk-hello' },
+    );
 
     const r1 = await lambda.send(
-      new InvokeCommand({ FunctionName: 'sdk-hello', Payload: Buffer.from('{"a":1}'), LogType: 'Tail' }),
+      new InvokeCommand({
+        FunctionName: 'sdk-hello',
+        Payload: Buffer.from('{"a":1}'),
+        LogType: 'Tail',
+      }),
     );
     assert.equal(r1.StatusCode, 200);
     assert.equal(r1.FunctionError, undefined);
@@ -70,13 +81,19 @@ describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () 
     assert.match(Buffer.from(r1.LogResult!, 'base64').toString(), /REPORT RequestId: /);
 
     const v2 = await makeZip({ 'index.mjs': 'export const handler = async () => ({ v: 2 });' });
-    const upd = await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'sdk-hello', ZipFile: v2 }));
+    const upd = await lambda.send(
+      new UpdateFunctionCodeCommand({ FunctionName: 'sdk-hello', ZipFile: v2 }),
+    );
     assert.notEqual(upd.CodeSha256, created.CodeSha256);
     const r2 = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-hello' }));
     assert.deepEqual(JSON.parse(Buffer.from(r2.Payload!).toString()), { v: 2 });
 
     const cfg = await lambda.send(
-      new UpdateFunctionConfigurationCommand({ FunctionName: 'sdk-hello', Timeout: 7, Environment: { Variables: { K: 'v' } } }),
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'sdk-hello',
+        Timeout: 7,
+        Environment: { Variables: { K: 'v' } },
+      }),
     );
     assert.equal(cfg.Timeout, 7);
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: 'sdk-hello' }));
@@ -85,23 +102,40 @@ describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () 
     assert.deepEqual(got.Tags, { team: 'core' });
 
     await lambda.send(new DeleteFunctionCommand({ FunctionName: 'sdk-hello' }));
-    await assert.rejects(lambda.send(new GetFunctionCommand({ FunctionName: 'sdk-hello' })), (e: unknown) => {
-      assert.ok(e instanceof ResourceNotFoundException);
-      assert.equal(e.$metadata.httpStatusCode, 404);
-      return true;
-    });
+    await assert.rejects(
+      lambda.send(new GetFunctionCommand({ FunctionName: 'sdk-hello' })),
+      (e: unknown) => {
+        assert.ok(e instanceof ResourceNotFoundException);
+        assert.equal(e.$metadata.httpStatusCode, 404);
+        return true;
+      },
+    );
   });
 
   test('function errors, ARN names, pagination and modelled exceptions', async () => {
-    const zip = await makeZip({ 'index.js': 'exports.handler = async () => { throw new Error("nope"); };' });
+    const zip = await makeZip({
+      'index.js': 'exports.handler = async () => { throw new Error("nope"); };',
+    });
     for (const n of ['sdk-p1', 'sdk-p2', 'sdk-p3']) {
       await lambda.send(
-        new CreateFunctionCommand({ FunctionName: n, Runtime: RUNTIME, Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/lambda', Code: { ZipFile: zip } }),
+        new CreateFunctionCommand({
+          FunctionName: n,
+          Runtime: RUNTIME,
+          Handler: 'index.handler',
+          Role: 'arn:aws:iam::000000000000:role/lambda',
+          Code: { ZipFile: zip },
+        }),
       );
     }
     await assert.rejects(
       lambda.send(
-        new CreateFunctionCommand({ FunctionName: 'sdk-p1', Runtime: RUNTIME, Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/lambda', Code: { ZipFile: zip } }),
+        new CreateFunctionCommand({
+          FunctionName: 'sdk-p1',
+          Runtime: RUNTIME,
+          Handler: 'index.handler',
+          Role: 'arn:aws:iam::000000000000:role/lambda',
+          Code: { ZipFile: zip },
+        }),
       ),
       (e: unknown) => e instanceof ResourceConflictException,
     );
@@ -116,6 +150,9 @@ describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () 
       assert.ok((page.Functions ?? []).length <= 2);
       names.push(...(page.Functions ?? []).map((f) => f.FunctionName!));
     }
-    assert.deepEqual(names.filter((n) => n.startsWith('sdk-p')), ['sdk-p1', 'sdk-p2', 'sdk-p3']);
+    assert.deepEqual(
+      names.filter((n) => n.startsWith('sdk-p')),
+      ['sdk-p1', 'sdk-p2', 'sdk-p3'],
+    );
   });
 });

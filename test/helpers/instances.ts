@@ -28,7 +28,10 @@ export class InstanceLab {
   }
 
   /** An instance whose runtime is `fixture` from test/fixtures/fake-runtimes. */
-  instance(fixture: string, opts: { memoryMb?: number; initTimeoutMs?: number; env?: Record<string, string> } = {}): Instance {
+  instance(
+    fixture: string,
+    opts: { memoryMb?: number; initTimeoutMs?: number; env?: Record<string, string> } = {},
+  ): Instance {
     const inst = new Instance(
       {
         id: randomIds.hex(6),
@@ -62,8 +65,10 @@ export class InstanceLab {
   /** Waits until the instance has died (bounded). */
   async waitDead(inst: Instance, maxMs = 5000): Promise<void> {
     const until = Date.now() + maxMs;
-    while (!this.dead.includes(inst) && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-    if (!this.dead.includes(inst)) throw new Error(`instance ${inst.id} did not die within ${maxMs} ms`);
+    while (!this.dead.includes(inst) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 10));
+    if (!this.dead.includes(inst))
+      throw new Error(`instance ${inst.id} did not die within ${maxMs} ms`);
   }
 
   async close(): Promise<void> {
@@ -76,7 +81,10 @@ export class InstanceLab {
 }
 
 let seq = 0;
-export function invocation(payload: unknown, extra: Partial<RuntimeInvocation> = {}): RuntimeInvocation {
+export function invocation(
+  payload: unknown,
+  extra: Partial<RuntimeInvocation> = {},
+): RuntimeInvocation {
   seq++;
   return {
     requestId: `00000000-0000-4000-8000-${String(seq).padStart(12, '0')}`,

@@ -6,7 +6,9 @@ import { createPlatform, type Platform } from '../../src/server.js';
 import { resolveConfig, type ServerConfig } from '../../src/shared/config.js';
 
 /** A real platform (SQLite file, code store, sandboxes) in a temp data dir, for in-process API tests. */
-export async function testPlatform(overrides: Partial<Record<keyof ServerConfig, string | number>> = {}): Promise<{
+export async function testPlatform(
+  overrides: Partial<Record<keyof ServerConfig, string | number>> = {},
+): Promise<{
   platform: Platform;
   dataDir: string;
   close(): Promise<void>;

@@ -30,12 +30,18 @@ for (const mode of ['bwrap', 'none'] as const) {
       assert.deepEqual(body.event, { n: 1 });
       assert.equal(body.count, 1);
       assert.equal(body.deadline, String(a.deadlineMs));
-      assert.deepEqual(r1.lines.map((l) => l.text), [`handling ${a.requestId}`]);
+      assert.deepEqual(
+        r1.lines.map((l) => l.text),
+        [`handling ${a.requestId}`],
+      );
       const b = invocation({ n: 2 });
       const r2 = await inst.invoke(b, 3000);
       assert.ok(r2.outcome.kind === 'response');
       assert.equal(json(r2.outcome.body).count, 2, 'module state survives between invocations');
-      assert.deepEqual(r2.lines.map((l) => l.text), [`handling ${b.requestId}`]);
+      assert.deepEqual(
+        r2.lines.map((l) => l.text),
+        [`handling ${b.requestId}`],
+      );
       assert.ok(r2.maxMemoryBytes > 1024 * 1024, 'peak memory is measured');
       inst.kill();
       await lab.waitDead(inst);
@@ -87,7 +93,10 @@ for (const mode of ['bwrap', 'none'] as const) {
       const took = performance.now() - t0;
       assert.ok(r.outcome.kind === 'failure');
       assert.equal(r.outcome.errorType, 'Sandbox.Timedout');
-      assert.equal(r.outcome.errorMessage, `RequestId: ${inv.requestId} Error: Task timed out after 0.50 seconds`);
+      assert.equal(
+        r.outcome.errorMessage,
+        `RequestId: ${inv.requestId} Error: Task timed out after 0.50 seconds`,
+      );
       assert.ok(took >= 495 && took < 600, `timed out after ${took.toFixed(1)} ms`);
       assert.ok(r.lines.some((l) => l.text === 'got the event, now hanging'));
       await lab.waitDead(inst);
@@ -102,7 +111,9 @@ for (const mode of ['bwrap', 'none'] as const) {
       // The runtime survives and can take the next invocation.
       const r2 = await inst.invoke(invocation({}), 5000);
       assert.equal(r2.outcome.kind, 'too-large');
-      assert.ok(r2.lines.some((l) => l.text.startsWith('oversize answer got 413')) || r.lines.length >= 0);
+      assert.ok(
+        r2.lines.some((l) => l.text.startsWith('oversize answer got 413')) || r.lines.length >= 0,
+      );
       inst.kill();
       await lab.waitDead(inst);
     });
@@ -129,7 +140,10 @@ for (const mode of ['bwrap', 'none'] as const) {
       const r = await inst.invoke(inv, 3000);
       assert.ok(r.outcome.kind === 'failure');
       assert.equal(r.outcome.errorType, 'Runtime.ExitError');
-      assert.equal(r.outcome.errorMessage, `RequestId: ${inv.requestId} Error: Runtime exited with error: exit status 7`);
+      assert.equal(
+        r.outcome.errorMessage,
+        `RequestId: ${inv.requestId} Error: Runtime exited with error: exit status 7`,
+      );
       assert.ok(r.lines.some((l) => l.text === 'exiting mid-invoke'));
       await lab.waitDead(inst);
     });

@@ -36,7 +36,10 @@ describe('sandbox (bwrap): function code cannot reach what it must not', () => {
     assert.notEqual(rep.uid, 0, 'code does not run as root');
     assert.ok((rep.procs as number) <= 3, `sees only its own processes (saw ${rep.procs})`);
     assert.equal(rep.dataDir, 'ENOENT', 'the data dir is not visible');
-    assert.ok(['EROFS', 'EACCES'].includes(rep.writeTask as string), `code is read-only (${rep.writeTask})`);
+    assert.ok(
+      ['EROFS', 'EACCES'].includes(rep.writeTask as string),
+      `code is read-only (${rep.writeTask})`,
+    );
     assert.equal(rep.writeTmp, 'written', '/tmp is writable');
     assert.notEqual(rep.connectHost, 'connected', 'the host loopback is unreachable');
     assert.ok(!(rep.root as string[]).includes('root') && !(rep.root as string[]).includes('home'));
@@ -46,7 +49,9 @@ describe('sandbox (bwrap): function code cannot reach what it must not', () => {
 
   test('memory cap: allocating past the memory size kills the instance with an out-of-memory error', async (t) => {
     if (!lab.isolation.cgroup) {
-      t.skip('no writable cgroup on this host: memory caps are not enforced (the server warns at start)');
+      t.skip(
+        'no writable cgroup on this host: memory caps are not enforced (the server warns at start)',
+      );
       return;
     }
     const inst = lab.instance('alloc.mjs', { memoryMb: 128 });
@@ -57,7 +62,10 @@ describe('sandbox (bwrap): function code cannot reach what it must not', () => {
     assert.ok(big.outcome.kind === 'failure');
     assert.equal(big.outcome.errorType, 'Runtime.OutOfMemory');
     assert.match(big.outcome.errorMessage, /out of memory/);
-    assert.ok(big.maxMemoryBytes >= 100 * 1024 * 1024, `peak ${big.maxMemoryBytes} is near the cap`);
+    assert.ok(
+      big.maxMemoryBytes >= 100 * 1024 * 1024,
+      `peak ${big.maxMemoryBytes} is near the cap`,
+    );
     await lab.waitDead(inst);
   });
 });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
+import { setImmediate } from 'node:timers/promises';
+import { stopOnSignal } from '../../src/cli/commands/server.js';
 import { runCli } from './cli-harness.js';
 
 test('server: prints where it listens, serves /health, stops on SIGTERM with exit 0', async (t) => {
@@ -39,24 +41,61 @@ test('server: a bad setting from the environment is a readable error', async () 
   assert.equal(run.stderr, 'error: accountId must be 12 digits\n');
 });
 
-test('server: a second signal while closing exits at once with 130', async (t) => {
-  const dir = await mkdtemp(path.join(tmpdir(), 'nimbus-cli-server-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  let signalled = false;
-  const run = await runCli(
-    ['server', '--port', '0', '--http-port', '0', '--isolation', 'none', '--data-dir', dir],
-    {
-      timeoutMs: 30_000,
-      onStdout: (child, stdout) => {
-        if (signalled || !stdout.includes('Nimbus API + console')) return;
-        signalled = true;
-        // Two different signals: the kernel would merge two pending SIGINTs into one.
-        child.kill('SIGINT');
-        child.kill('SIGTERM');
+describe('server signals', () => {
+  function harness() {
+    const handlers = new Map<string, (signal: NodeJS.Signals) => void>();
+    const exits: number[] = [];
+    const logs: string[] = [];
+    let closes = 0;
+    let finishClose: (ok: boolean) => void = () => {};
+    const server = {
+      close: () => {
+        closes++;
+        return new Promise<void>((resolve, reject) => {
+          finishClose = (ok) => (ok ? resolve() : reject(new Error('store busy')));
+        });
       },
-    },
-  );
-  assert.ok(signalled, run.stderr);
-  assert.equal(run.code, 130, run.stderr);
-  assert.match(run.stderr, /SIGINT: stopping Nimbus/);
+    };
+    stopOnSignal(server, {
+      on: (signal, handler) => handlers.set(signal, handler),
+      exit: (code) => exits.push(code),
+      log: (text) => logs.push(text),
+    });
+    const send = (signal: NodeJS.Signals) => handlers.get(signal)?.(signal);
+    return {
+      send,
+      exits,
+      logs,
+      closes: () => closes,
+      finishClose: (ok: boolean) => finishClose(ok),
+    };
+  }
+
+  test('server: first signal closes once then exits 0', async () => {
+    const h = harness();
+    h.send('SIGTERM');
+    assert.equal(h.closes(), 1);
+    assert.deepEqual(h.exits, []);
+    h.finishClose(true);
+    await setImmediate();
+    assert.deepEqual(h.exits, [0]);
+    assert.match(h.logs[0] ?? '', /^SIGTERM: stopping Nimbus/);
+  });
+
+  test('server: a second signal while closing exits at once with 130', () => {
+    const h = harness();
+    h.send('SIGINT');
+    h.send('SIGINT');
+    assert.equal(h.closes(), 1);
+    assert.deepEqual(h.exits, [130]);
+  });
+
+  test('server: a failing close is reported and exits 1', async () => {
+    const h = harness();
+    h.send('SIGINT');
+    h.finishClose(false);
+    await setImmediate();
+    assert.deepEqual(h.exits, [1]);
+    assert.equal(h.logs[1], 'error: could not stop cleanly: store busy');
+  });
 });

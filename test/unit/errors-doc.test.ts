@@ -23,5 +23,6 @@ test('errors: every catalogued code is documented with its status and kind', () 
 
 test('errors: every documented code still exists in the catalogue', () => {
   assert.ok(rows.length > 0);
-  for (const r of rows) assert.ok(r.code in ERROR_CODES, `docs/errors.md lists ${r.code}, which no longer exists`);
+  for (const r of rows)
+    assert.ok(r.code in ERROR_CODES, `docs/errors.md lists ${r.code}, which no longer exists`);
 });

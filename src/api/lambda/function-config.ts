@@ -8,7 +8,11 @@ import type { FunctionRecord } from '../../store/types.js';
 export function toFunctionConfiguration(arn: ArnContext, fn: FunctionRecord, qualified = false) {
   return {
     FunctionName: fn.name,
-    FunctionArn: functionArn(arn, fn.name, qualified || fn.version !== '$LATEST' ? fn.version : undefined),
+    FunctionArn: functionArn(
+      arn,
+      fn.name,
+      qualified || fn.version !== '$LATEST' ? fn.version : undefined,
+    ),
     Runtime: fn.runtime,
     Role: fn.role,
     Handler: fn.handler,

@@ -14,14 +14,20 @@ function header(v: string | string[] | undefined): string | undefined {
 function decodeClientContext(raw: string | undefined): string | undefined {
   if (!raw) return undefined;
   if (raw.length > MAX_CLIENT_CONTEXT_BYTES) {
-    throw fail('InvalidParameterValueException', `Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes`);
+    throw fail(
+      'InvalidParameterValueException',
+      `Client context must be at most ${MAX_CLIENT_CONTEXT_BYTES} bytes`,
+    );
   }
   const text = Buffer.from(raw, 'base64').toString('utf8');
   try {
     const v: unknown = JSON.parse(text);
     if (v === null || typeof v !== 'object') throw new Error('not an object');
   } catch {
-    throw fail('InvalidRequestContentException', 'Client context must be a valid Base64-encoded JSON object.');
+    throw fail(
+      'InvalidRequestContentException',
+      'Client context must be a valid Base64-encoded JSON object.',
+    );
   }
   return text;
 }
@@ -37,11 +43,15 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const { name, qualifier } = parseFunctionRef(arn, req.params.name, req.query.Qualifier);
       const fn = registry.cached(name) ?? (await registry.resolve(name));
       if (!fn) throw registry.notFound(name, qualifier);
-      if (qualifier !== undefined && qualifier !== '$LATEST') throw registry.notFound(name, qualifier);
+      if (qualifier !== undefined && qualifier !== '$LATEST')
+        throw registry.notFound(name, qualifier);
       const type = header(req.headers['x-amz-invocation-type']) ?? 'RequestResponse';
       const logType = header(req.headers['x-amz-log-type']) ?? 'None';
       if (logType !== 'None' && logType !== 'Tail') {
-        throw fail('InvalidParameterValueException', `X-Amz-Log-Type must be None or Tail (got ${logType})`);
+        throw fail(
+          'InvalidParameterValueException',
+          `X-Amz-Log-Type must be None or Tail (got ${logType})`,
+        );
       }
       const payload = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       if (type === 'DryRun') {
@@ -55,7 +65,10 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         );
       }
       if (type !== 'RequestResponse') {
-        throw fail('InvalidParameterValueException', `X-Amz-Invocation-Type must be RequestResponse, Event or DryRun (got ${type})`);
+        throw fail(
+          'InvalidParameterValueException',
+          `X-Amz-Invocation-Type must be RequestResponse, Event or DryRun (got ${type})`,
+        );
       }
       const clientContext = decodeClientContext(header(req.headers['x-amz-client-context']));
       const res = await invoker.invoke({

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fail } from '../../shared/error-codes.js';
+import type { FunctionRecord } from '../../store/types.js';
 import { base64Field, jsonBody } from '../body.js';
 import type { ApiDeps } from '../deps.js';
 import { nimbusExtras, toFunctionConfiguration } from '../lambda/function-config.js';
@@ -54,16 +55,24 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ...(b.env !== undefined ? { env: b.env } : {}),
       ...(b.description !== undefined ? { description: b.description } : {}),
       ...(b.initializer !== undefined ? { initializer: b.initializer } : {}),
-      ...(b.initializationTimeoutS !== undefined ? { initializationTimeoutS: b.initializationTimeoutS } : {}),
+      ...(b.initializationTimeoutS !== undefined
+        ? { initializationTimeoutS: b.initializationTimeoutS }
+        : {}),
       ...(b.flavour !== undefined ? { flavour: b.flavour } : {}),
     };
     const existing = await deps.registry.resolve(name);
-    let fn;
+    let fn: FunctionRecord;
     if (!existing) {
       if (!zip) throw fail('BadRequest', 'zipFile is required to create a function');
       if (!b.runtime) throw fail('BadRequest', 'runtime is required to create a function');
       if (!b.handler) throw fail('BadRequest', 'handler is required to create a function');
-      fn = await deps.registry.create({ ...settings, name, runtime: b.runtime, handler: b.handler, zip });
+      fn = await deps.registry.create({
+        ...settings,
+        name,
+        runtime: b.runtime,
+        handler: b.handler,
+        zip,
+      });
     } else {
       // Config first, so a rejected setting leaves the code untouched too.
       fn = await deps.registry.updateConfig(name, settings);
@@ -81,7 +90,11 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (req) => {
       checkName(req.params.name);
       const q = LogsQuery.safeParse(req.query);
-      if (!q.success) throw fail('BadRequest', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!q.success)
+        throw fail(
+          'BadRequest',
+          q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        );
       const r = await deps.logs.query({
         functionName: req.params.name,
         limit: q.data.limit,
@@ -90,7 +103,12 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ...(q.data.requestId ? { requestId: q.data.requestId } : {}),
       });
       return {
-        events: r.events.map((e) => ({ id: e.id, timestamp: e.timestampMs, requestId: e.requestId, message: e.message })),
+        events: r.events.map((e) => ({
+          id: e.id,
+          timestamp: e.timestampMs,
+          requestId: e.requestId,
+          message: e.message,
+        })),
         nextCursor: r.nextCursor,
       };
     },

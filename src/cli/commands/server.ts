@@ -44,23 +44,42 @@ export function serverConfigFromFlags(flags: ServerFlags, env = process.env): Se
   }
 }
 
-// First SIGINT/SIGTERM closes the server once, then exits 0; a second one exits at once.
-function stopOnSignal(server: RunningServer): void {
+/** What stopOnSignal touches of the process; tests pass fakes. */
+export interface SignalDeps {
+  on(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): void;
+  exit(code: number): void;
+  log(text: string): void;
+}
+
+const processSignals: SignalDeps = {
+  on: (signal, handler) => process.on(signal, handler),
+  exit: (code) => process.exit(code),
+  log: err,
+};
+
+/**
+ * First SIGINT/SIGTERM calls `close()` once, then exits 0 (1 if closing failed);
+ * a second signal while closing exits at once with 130.
+ */
+export function stopOnSignal(
+  server: Pick<RunningServer, 'close'>,
+  deps: SignalDeps = processSignals,
+): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (closing) process.exit(130);
+    if (closing) return deps.exit(130);
     closing = true;
-    err(`${signal}: stopping Nimbus (press Ctrl-C again to quit at once)`);
+    deps.log(`${signal}: stopping Nimbus (press Ctrl-C again to quit at once)`);
     server.close().then(
-      () => process.exit(0),
+      () => deps.exit(0),
       (e: unknown) => {
-        err(`error: could not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
-        process.exit(1);
+        deps.log(`error: could not stop cleanly: ${e instanceof Error ? e.message : String(e)}`);
+        deps.exit(1);
       },
     );
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  deps.on('SIGINT', onSignal);
+  deps.on('SIGTERM', onSignal);
 }
 
 async function server(flags: ServerFlags, json: boolean): Promise<void> {

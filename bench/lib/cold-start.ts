@@ -1,0 +1,74 @@
+import { keepAliveAgent } from './http-load.js';
+import { invokeWithTail, updateEnvironment } from './lambda-api.js';
+import { childEnv, sleep, timeSpawnExit } from './processes.js';
+import { round, type Summary, summarize } from './stats.js';
+
+export interface ColdStartOptions {
+  port: number;
+  functionName: string;
+  iterations: number;
+  /** Untimed iterations first (page cache, first-time code paths). */
+  warmupIterations: number;
+  /** Pause after the update, so the retired instance's teardown is not measured. */
+  settleMs: number;
+}
+
+export interface ColdStartSample {
+  invokeMs: number;
+  initDurationMs: number | null;
+  nodeSpawnExitMs: number;
+}
+
+export interface ColdStartResult {
+  iterations: number;
+  /** Client-side time of an Invoke that found no warm instance. */
+  invokeMs: Summary;
+  /** `Init Duration` from the REPORT line (spawn → runtime's first /next). */
+  initDurationMs: Summary;
+  /** Reference: `node -e 0` spawn → exit, interleaved with the invokes. */
+  nodeSpawnExitMs: Summary;
+  /** Invokes whose REPORT had no Init Duration (they were not cold: a bug in the method). */
+  notCold: number;
+  samples: ColdStartSample[];
+}
+
+/**
+ * Cold starts, each forced by UpdateFunctionConfiguration (every revision gets
+ * new instances), interleaved with a bare `node -e 0` spawn → exit so both see
+ * the same machine conditions. Invokes use one keep-alive connection, so no
+ * TCP handshake is counted.
+ */
+export async function measureColdStarts(o: ColdStartOptions): Promise<ColdStartResult> {
+  const agent = keepAliveAgent(1);
+  const env = childEnv();
+  const samples: ColdStartSample[] = [];
+  let notCold = 0;
+  try {
+    for (let i = 0; i < o.warmupIterations + o.iterations; i++) {
+      const nodeSpawnExitMs = await timeSpawnExit(process.execPath, ['-e', '0'], env);
+      await updateEnvironment(o.port, o.functionName, { BENCH_ITERATION: String(i) }, agent);
+      await sleep(o.settleMs);
+      const inv = await invokeWithTail(o.port, o.functionName, agent);
+      if (i < o.warmupIterations) continue;
+      const initDurationMs = inv.report?.initDurationMs ?? null;
+      if (initDurationMs === null) notCold++;
+      samples.push({
+        invokeMs: round(inv.elapsedMs),
+        initDurationMs,
+        nodeSpawnExitMs: round(nodeSpawnExitMs),
+      });
+    }
+  } finally {
+    agent.destroy();
+  }
+  return {
+    iterations: o.iterations,
+    invokeMs: summarize(samples.map((s) => s.invokeMs)),
+    initDurationMs: summarize(
+      samples.flatMap((s) => (s.initDurationMs === null ? [] : [s.initDurationMs])),
+    ),
+    nodeSpawnExitMs: summarize(samples.map((s) => s.nodeSpawnExitMs)),
+    notCold,
+    samples,
+  };
+}
