@@ -1,7 +1,7 @@
 import { mkdtemp, mkdir, writeFile, chmod, rm, open } from 'node:fs/promises';
 import { writeFileSync, chmodSync, openSync, writeSync, closeSync, fchmodSync } from 'node:fs';
 import os from 'node:os'; import path from 'node:path';
-const root = await mkdtemp(path.join('/dev/shm', 'b4-'));
+const root = await mkdtemp(path.join(os.tmpdir(), 'b4-'));
 for (const variant of ['async8', 'async32', 'sync', 'syncfchmod']) {
   const d = path.join(root, variant); await mkdir(d);
   for (let p = 0; p < 100; p++) await mkdir(path.join(d, 'p' + p));

@@ -65,7 +65,11 @@ export async function measureIdleInstance(o: {
   const node = processes.find((p) => p.comm === 'node');
   const server = procMemory(o.serverPid);
   if (!node || !server) throw new Error('instance or server exited while being measured');
-  const sum = (k: 'ussMb' | 'pssMb' | 'rssMb') => round(processes.reduce((a, p) => a + p[k], 0), 2);
+  const sum = (k: 'ussMb' | 'pssMb' | 'rssMb') =>
+    round(
+      processes.reduce((a, p) => a + p[k], 0),
+      2,
+    );
   return {
     tree: describeTree(tree),
     processes,

@@ -73,7 +73,8 @@ export async function updateEnvironment(
 }
 
 /** Path of the Invoke API for `name`. */
-export const invokePath = (name: string) => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+export const invokePath = (name: string) =>
+  `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
 
 /** Figures of Lambda's REPORT line, in ms. */
 export interface ReportLine {

@@ -3,14 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from './http-load.js';
-import {
-  childEnv,
-  freePort,
-  type OwnedChild,
-  sleep,
-  spawnOwned,
-  stopOwned,
-} from './processes.js';
+import { childEnv, freePort, type OwnedChild, sleep, spawnOwned, stopOwned } from './processes.js';
 
 function newestMtimeMs(dir: string): number {
   let newest = 0;
@@ -124,7 +117,13 @@ async function waitHealthy(
   const until = performance.now() + timeoutMs;
   while (performance.now() < until) {
     try {
-      const a = await request({ port, method: 'GET', path: '/health', agent: false, timeoutMs: 2000 });
+      const a = await request({
+        port,
+        method: 'GET',
+        path: '/health',
+        agent: false,
+        timeoutMs: 2000,
+      });
       // Our own server's /health: a JSON object.
       if (a.status === 200) return JSON.parse(a.body.toString('utf8')) as Record<string, unknown>;
     } catch {
@@ -132,10 +131,14 @@ async function waitHealthy(
     }
     const exited = await Promise.race([proc.exited, sleep(20).then(() => null)]);
     if (exited) {
-      throw new Error(`nimbus server exited early (${JSON.stringify(exited)}): ${proc.stderrTail()}`);
+      throw new Error(
+        `nimbus server exited early (${JSON.stringify(exited)}): ${proc.stderrTail()}`,
+      );
     }
   }
-  throw new Error(`nimbus server did not answer /health within ${timeoutMs} ms: ${proc.stderrTail()}`);
+  throw new Error(
+    `nimbus server did not answer /health within ${timeoutMs} ms: ${proc.stderrTail()}`,
+  );
 }
 
 /** Instance counts from /health. */

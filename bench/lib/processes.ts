@@ -85,7 +85,11 @@ export function pin(pid: number, cpus: string): void {
 }
 
 /** Time from spawn() to exit of `cmd argv`, in ms. Rejects if it exits non-zero. */
-export function timeSpawnExit(cmd: string, argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+export function timeSpawnExit(
+  cmd: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(cmd, argv, { env, stdio: 'ignore' });

@@ -1,13 +1,6 @@
 import { request } from './http-load.js';
 import { type ProcMemory, procMemory } from './proc-memory.js';
-import {
-  childEnv,
-  freePort,
-  type OwnedChild,
-  sleep,
-  spawnOwned,
-  stopOwned,
-} from './processes.js';
+import { childEnv, freePort, type OwnedChild, sleep, spawnOwned, stopOwned } from './processes.js';
 
 /**
  * shared/bench/peers/node-http/server.js, inlined: the plain node:http hello

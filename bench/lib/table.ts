@@ -31,7 +31,8 @@ export function row(
   target?: { text: string; meets(nimbus: number, ratio: number | null): boolean },
 ): Row {
   const ref = reference?.value ?? null;
-  const ratio = nimbus !== null && ref !== null && ref > 0 ? Math.round((nimbus / ref) * 100) / 100 : null;
+  const ratio =
+    nimbus !== null && ref !== null && ref > 0 ? Math.round((nimbus / ref) * 100) / 100 : null;
   return {
     figure,
     nimbus,
@@ -56,7 +57,9 @@ export function formatTable(rows: Row[]): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>
-    c.map((v, i) => (i === 1 || i === 3 ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0))).join(' | ');
+    c
+      .map((v, i) => (i === 1 || i === 3 ? v.padStart(widths[i] ?? 0) : v.padEnd(widths[i] ?? 0)))
+      .join(' | ');
   const rule = widths.map((w) => '-'.repeat(w)).join('-+-');
   return [line(header), rule, ...cells.map(line)].join('\n');
 }

@@ -40,12 +40,19 @@ const HEADERS = { 'content-type': 'application/json' };
  * right before the node:http reference at the same concurrency (drift hits
  * both alike), plus a sequential Tail sample that splits the latency.
  */
-export async function measureWarm(o: WarmOptions): Promise<{ levels: WarmLevel[]; breakdown: WarmBreakdown }> {
+export async function measureWarm(
+  o: WarmOptions,
+): Promise<{ levels: WarmLevel[]; breakdown: WarmBreakdown }> {
   const levels: WarmLevel[] = [];
   for (const concurrency of o.concurrencies) {
     const common = { method: 'POST' as const, headers: HEADERS, body: BODY, concurrency };
     const timing = { durationMs: o.durationMs, warmupMs: o.warmupMs };
-    const nimbus = await runLoad({ port: o.port, path: invokePath(o.functionName), ...common, ...timing });
+    const nimbus = await runLoad({
+      port: o.port,
+      path: invokePath(o.functionName),
+      ...common,
+      ...timing,
+    });
     const instancesAfter = await instanceStats(o.port);
     const nodeHttp = await runLoad({ port: o.nodeHelloPort, path: '/', ...common, ...timing });
     levels.push({ concurrency, nimbus, nodeHttp, instancesAfter });

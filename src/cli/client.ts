@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import type { z } from 'zod';
 import { CliError } from './errors.js';
 
@@ -32,7 +34,6 @@ const REASONS: Record<string, string> = {
   ETIMEDOUT: 'connection timed out',
   UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
   UND_ERR_SOCKET: 'connection closed',
-  UND_ERR_HEADERS_TIMEOUT: 'no answer within 300 s',
 };
 
 /**
@@ -67,18 +68,14 @@ export class NimbusClient {
     let answer: ApiResponse;
     let statusText: string;
     try {
-      const res = await fetch(this.endpoint + path + queryString(opts.query), {
+      const res = await send(this.endpoint + path + queryString(opts.query), {
         method: opts.method ?? 'GET',
         headers,
         body,
         signal: opts.signal,
       });
       statusText = res.statusText;
-      answer = {
-        status: res.status,
-        headers: res.headers,
-        body: Buffer.from(await res.arrayBuffer()),
-      };
+      answer = { status: res.status, headers: res.headers, body: res.body };
     } catch (err) {
       if (opts.signal?.aborted) throw err;
       throw unreachable(this.endpoint, err);
@@ -111,6 +108,52 @@ export class NimbusClient {
     }
     return { value: checked.data, raw };
   }
+}
+
+/**
+ * One HTTP exchange over node:http(s). Not global fetch: its 300 s header
+ * timeout would cut off synchronous invocations of long functions (up to 900 s).
+ */
+function send(
+  url: string,
+  opts: {
+    method: string;
+    headers: Record<string, string>;
+    body: Uint8Array | string | undefined;
+    signal: AbortSignal | undefined;
+  },
+): Promise<{ status: number; statusText: string; headers: Headers; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(url);
+    const mod = u.protocol === 'https:' ? https : http;
+    const req = mod.request(
+      u,
+      {
+        method: opts.method,
+        headers: opts.headers,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers,
+            body: Buffer.concat(chunks),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(opts.body);
+  });
 }
 
 /** `/2015-03-31/functions/{name}` with the name percent-encoded (`:` → `%3A`). */

@@ -113,13 +113,14 @@ export class CodeStore {
       if (!HEX_SHA.test(hexSha) || keep.has(hexSha) || this.#inflight.has(hexSha)) continue;
       // The zip goes first: has() turns false before the tree starts to go.
       await rm(this.zipPathFor(hexSha), { force: true });
-      const doomed = path.join(this.#tmpDir, `gc-${hexSha}-${process.hrtime.bigint()}`);
+      const doomed = await mkdtemp(path.join(this.#tmpDir, `gc-${hexSha.slice(0, 12)}-`));
       try {
-        await rename(this.dirFor(hexSha), doomed);
+        await rename(this.dirFor(hexSha), path.join(doomed, 'tree'));
       } catch (err) {
         if (errnoCode(err) !== 'ENOENT') throw err;
+      } finally {
+        await rm(doomed, { recursive: true, force: true });
       }
-      await rm(doomed, { recursive: true, force: true });
       removed += 1;
     }
     return removed;

@@ -103,15 +103,16 @@ export class EntryInflater {
       sourceError = err;
     });
     let crc = 0;
-    const meter = async function* (this: EntryInflater, chunks: AsyncIterable<Buffer | string>) {
+    const spend = (bytes: number) => this.#spend(bytes);
+    async function* meter(chunks: AsyncIterable<Buffer | string>) {
       for await (const data of chunks) {
         // No encoding is set on the inflater, so chunks are Buffers; the type allows strings.
         const chunk = typeof data === 'string' ? Buffer.from(data) : data;
-        this.#spend(chunk.length);
+        spend(chunk.length);
         if (crc32) crc = crc32(chunk, crc);
         yield chunk;
       }
-    }.bind(this);
+    }
     try {
       await pipeline(source, meter, sink);
     } catch (err) {

@@ -150,8 +150,9 @@ async function readPlan(zip: Buffer, zipfile: ZipFile, limits: CodeLimits): Prom
 function entryKind(entry: Entry, name: string, endsWithSlash: boolean): TreeNode['kind'] {
   const type = (entry.externalFileAttributes >>> 16) & S_IFMT;
   if (type === S_IFLNK) {
-    if (endsWithSlash)
+    if (endsWithSlash) {
       throw invalid(`Zip entry ${quoteName(name)} is a symlink named like a folder`);
+    }
     return 'symlink';
   }
   if (endsWithSlash || type === S_IFDIR) return 'directory';

@@ -44,10 +44,12 @@ async function openRoot(dir: string): Promise<string> {
   try {
     root = await realpath(dir);
   } catch (err) {
-    throw new Error(`Cannot zip "${dir}": ${describe(err)}`, { cause: err });
+    const why = errnoCode(err) === 'ENOENT' ? 'no such folder' : describe(err);
+    throw new Error(`Cannot zip "${dir}": ${why}`, { cause: err });
   }
-  if (!(await lstat(root)).isDirectory())
+  if (!(await lstat(root)).isDirectory()) {
     throw new Error(`Cannot zip "${dir}": it is not a folder`);
+  }
   return root;
 }
 
@@ -56,7 +58,7 @@ async function walk(dir: string, root: string, rel: string, items: Item[]): Prom
   try {
     names = await readdir(path.join(root, rel));
   } catch (err) {
-    throw new Error(`Cannot zip "${dir}": cannot read folder "${rel}": ${describe(err)}`, {
+    throw new Error(`Cannot zip "${dir}": cannot read folder "${rel || '.'}": ${describe(err)}`, {
       cause: err,
     });
   }
@@ -140,8 +142,9 @@ async function writeZip(dir: string, items: Item[]): Promise<Buffer> {
 }
 
 function describe(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err && err.code === 'ENOENT') {
-    return 'no such file or folder';
-  }
   return err instanceof Error ? err.message : String(err);
+}
+
+function errnoCode(err: unknown): unknown {
+  return typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
 }

@@ -2,19 +2,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import yazl from 'yazl';
-import { createPlatform, type Platform } from '../../src/server.js';
+import { createPlatform, type Platform, type PlatformOptions } from '../../src/server.js';
 import { resolveConfig, type ServerConfig } from '../../src/shared/config.js';
 
 /** A real platform (SQLite file, code store, sandboxes) in a temp data dir, for in-process API tests. */
 export async function testPlatform(
   overrides: Partial<Record<keyof ServerConfig, string | number>> = {},
+  opts: PlatformOptions = {},
 ): Promise<{
   platform: Platform;
   dataDir: string;
   close(): Promise<void>;
 }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-test-'));
-  const platform = await createPlatform(resolveConfig({ dataDir, port: 0, ...overrides }, {}));
+  const platform = await createPlatform(resolveConfig({ dataDir, port: 0, ...overrides }, {}), opts);
   return {
     platform,
     dataDir,

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type TestContext, test } from 'node:test';
 import yazl from 'yazl';
-import { type CodeLimits, CodeStore } from '../../src/code/index.js';
+import { type CodeLimits, CodeStore, type StoredCode } from '../../src/code/index.js';
 import { isNimbusError } from '../../src/shared/errors.js';
 
 const LIMITS: CodeLimits = {
@@ -84,7 +84,7 @@ test('code store: modes are 0755 for folders and executables, 0644 for other fil
   const store = new CodeStore(await tempRoot(t), LIMITS);
   const zip = await makeZip([...HELLO, { name: 'no-unix-mode.txt', data: 'dos', mode: 0 }]);
   const previous = process.umask(0o077);
-  let code: Awaited<ReturnType<CodeStore['put']>>;
+  let code: StoredCode;
   try {
     code = await store.put(zip);
   } finally {

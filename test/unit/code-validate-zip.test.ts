@@ -176,6 +176,42 @@ test('validate: a zip bomb whose header lies about its size is stopped while inf
   );
 });
 
+test('validate: a big entry whose header lies about its size is stopped while streaming', async (t) => {
+  const declaredSize = 2 * 1024 * 1024;
+  const bomb = { ...file('big.bin', Buffer.alloc(40 * 1024 * 1024)), deflate: true, declaredSize };
+  await assertRefused(
+    t,
+    rawZip([bomb]),
+    invalid(
+      `Zip entry "big.bin" inflates to more than the ${declaredSize} bytes its header declares`,
+    ),
+    { ...LIMITS, maxUnzippedBytes: 4 * 1024 * 1024 },
+  );
+});
+
+test('validate: an entry that inflates to less than its header declares is refused', async (t) => {
+  const short = { ...file('index.js', 'x'.repeat(50)), deflate: true, declaredSize: 100 };
+  await assertRefused(
+    t,
+    rawZip([short]),
+    invalid(
+      /^Could not unzip uploaded file\..* Zip entry "index\.js" is damaged: it inflates to 50 of the 100 bytes/,
+    ),
+  );
+});
+
+test('validate: a big entry whose data does not match its CRC is refused, naming it', async (t) => {
+  const big = { ...file('big.bin', Buffer.alloc(3 * 1024 * 1024, 7)), deflate: true, crc: 1 };
+  await assertRefused(
+    t,
+    rawZip([file('index.js'), big]),
+    invalid(
+      /^Could not unzip uploaded file\..* Zip entry "big\.bin" is damaged: its CRC-32 does not match$/,
+    ),
+    { ...LIMITS, maxUnzippedBytes: 8 * 1024 * 1024 },
+  );
+});
+
 test('validate: an entry whose data does not match its CRC is refused, naming it', async (t) => {
   const zip = rawZip([{ ...file('index.js', 'exports.x = 1;'), crc: 12345 }]);
   await assertRefused(

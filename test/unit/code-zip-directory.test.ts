@@ -93,7 +93,7 @@ test('zipDirectory: a missing folder, a file, or a folder without files gives a 
   const base = await tempDir(t, 'nimbus-zipdir-errors-');
   const missing = path.join(base, 'nope');
   await assert.rejects(zipDirectory(missing), {
-    message: `Cannot zip "${missing}": no such file or folder`,
+    message: `Cannot zip "${missing}": no such folder`,
   });
   const file = path.join(base, 'file.js');
   await writeFile(file, '1');

@@ -102,6 +102,14 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ...(q.data.after !== undefined ? { afterId: q.data.after } : {}),
         ...(q.data.requestId ? { requestId: q.data.requestId } : {}),
       });
+      // Logs outlive a deleted function (as CloudWatch's do); a name never seen is a 404.
+      if (
+        r.events.length === 0 &&
+        !(await deps.registry.resolve(req.params.name)) &&
+        q.data.after === undefined
+      ) {
+        throw fail('NotFound', `Function not found: ${req.params.name}`);
+      }
       return {
         events: r.events.map((e) => ({
           id: e.id,

@@ -1,0 +1,171 @@
+// `npm run bench`: the platform core side by side with its references, in one run.
+// Cold start vs `node -e 0`, warm Invoke vs a plain node:http server, idle instance memory
+// vs a bare node process. Prints a table; writes bench/results/core-<timestamp>.json.
+// Env: N=20 (cold starts), SECS=5 (per load level), CONCURRENCY=1,8,32, PIN=1 (server on
+// CPU 0, client on CPU 1 for the warm phase), CPU_PROF=<dir> (server --cpu-prof),
+// BENCH_TIMEOUT_S=600.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measureColdStarts } from './lib/cold-start.js';
+import { type CoreResults, figureRows } from './lib/figures.js';
+import { keepAliveAgent } from './lib/http-load.js';
+import { measureIdleInstance } from './lib/instance-memory.js';
+import { createFunction, helloZip, updateEnvironment } from './lib/lambda-api.js';
+import { ensureBuilt, startNimbus } from './lib/nimbus-server.js';
+import { procMemory } from './lib/proc-memory.js';
+import { pin } from './lib/processes.js';
+import { bareNodeMemory, startNodeHello } from './lib/reference.js';
+import { formatTable } from './lib/table.js';
+import { measureWarm } from './lib/warm-invoke.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const FUNCTION_NAME = 'hello';
+
+function intEnv(name: string, def: number): number {
+  const raw = process.env[name];
+  const v = raw === undefined || raw === '' ? def : Number(raw);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a whole number (got ${raw})`);
+  return v;
+}
+
+const settings = {
+  coldIterations: intEnv('N', 20),
+  secsPerLevel: intEnv('SECS', 5),
+  concurrencies: (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number),
+  pin: process.env.PIN !== '0' && os.availableParallelism() >= 2,
+  cpuProfDir: process.env.CPU_PROF ? path.resolve(process.env.CPU_PROF) : null,
+  timeoutS: intEnv('BENCH_TIMEOUT_S', 600),
+};
+
+const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
+
+// Owners of everything we start, undone in reverse order, once, even on failure or signal.
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | null = null;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const c of cleanups.reverse())
+      await c().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  })();
+  return cleaning;
+}
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    log(`${sig}: stopping`);
+    void cleanup().then(() => process.exit(130));
+  });
+}
+setTimeout(() => {
+  log(`timed out after ${settings.timeoutS} s: stopping`);
+  void cleanup().then(() => process.exit(2));
+}, settings.timeoutS * 1000).unref();
+
+async function main(): Promise<void> {
+  const build = ensureBuilt(ROOT);
+  log(`dist: ${build}`);
+  const server = await startNimbus({
+    root: ROOT,
+    ...(settings.cpuProfDir
+      ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] }
+      : {}),
+  });
+  cleanups.push(server.stop);
+  log(
+    `nimbus server pid ${server.pid} on 127.0.0.1:${server.port}: ${JSON.stringify(server.health)}`,
+  );
+  await createFunction(server.port, FUNCTION_NAME, await helloZip());
+
+  log(`cold starts: ${settings.coldIterations} (+2 untimed), interleaved with node -e 0`);
+  const cold = await measureColdStarts({
+    port: server.port,
+    functionName: FUNCTION_NAME,
+    iterations: settings.coldIterations,
+    warmupIterations: 2,
+    settleMs: 50,
+  });
+  if (cold.notCold > 0) log(`WARNING: ${cold.notCold} "cold" invokes had no Init Duration`);
+
+  log('idle instance memory');
+  const memory = await measureIdleInstance({
+    port: server.port,
+    serverPid: server.pid,
+    functionName: FUNCTION_NAME,
+    invocations: 10,
+    idleMs: 1000,
+  });
+  const bareNode = await bareNodeMemory(ROOT);
+
+  if (settings.pin) {
+    // As shared/bench/load.mjs: server side on CPU 0, load generator on CPU 1. A new
+    // revision makes the next instances start from the pinned server (they inherit its mask).
+    pin(server.pid, '0');
+    pin(process.pid, '1');
+    await updateEnvironment(server.port, FUNCTION_NAME, { BENCH_PHASE: 'warm' }, keepAliveAgent(1));
+  }
+  const nodeHello = await startNodeHello(ROOT, settings.pin ? '0' : undefined);
+  cleanups.push(nodeHello.stop);
+  log(
+    `warm load: c=${settings.concurrencies.join(',')}, ${settings.secsPerLevel} s each (+1 s warm-up), nimbus then node:http`,
+  );
+  const warm = await measureWarm({
+    port: server.port,
+    functionName: FUNCTION_NAME,
+    nodeHelloPort: nodeHello.port,
+    concurrencies: settings.concurrencies,
+    durationMs: settings.secsPerLevel * 1000,
+    warmupMs: 1000,
+    breakdownSamples: 200,
+  });
+  const serverAfterLoad = procMemory(server.pid);
+  await cleanup();
+
+  const results: CoreResults = { cold, warm, memory, bareNode, serverAfterLoad };
+  const rows = figureRows(results);
+  const when = new Date().toISOString();
+  const doc = {
+    when,
+    machine: {
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      kernel: os.release(),
+    },
+    settings: { ...settings, build },
+    server: server.health,
+    rows,
+    results,
+  };
+  const dir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `core-${when.replace(/[:.]/g, '-')}.json`);
+  const text = `${JSON.stringify(doc, null, 2)}\n`;
+  writeFileSync(file, text);
+  writeFileSync(path.join(dir, 'core-latest.json'), text);
+
+  const pinning = settings.pin
+    ? 'warm phase pinned: server+instances CPU 0, client CPU 1'
+    : 'unpinned';
+  process.stdout.write(
+    `\nNimbus core bench — ${doc.machine.cpus} CPUs, node ${process.version}, isolation ` +
+      `${String(server.health.isolation)}, ${pinning}\n\n${formatTable(rows)}\n\n` +
+      `instance tree: ${memory.tree}\nresults: ${path.relative(ROOT, file)}\n`,
+  );
+  for (const l of warm.levels) {
+    if (l.nimbus.errors || l.nodeHttp.errors) {
+      log(
+        `c=${l.concurrency}: errors nimbus ${l.nimbus.errors} (${l.nimbus.firstError}), node:http ${l.nodeHttp.errors}`,
+      );
+    }
+  }
+}
+
+try {
+  await main();
+} catch (e) {
+  log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}
