@@ -30,11 +30,14 @@ function intEnv(name: string, def: number): number {
   return v;
 }
 
+// Read before any pinning narrows our affinity mask.
+const CPUS = os.availableParallelism();
+
 const settings = {
   coldIterations: intEnv('N', 20),
   secsPerLevel: intEnv('SECS', 5),
   concurrencies: (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number),
-  pin: process.env.PIN !== '0' && os.availableParallelism() >= 2,
+  pin: process.env.PIN !== '0' && CPUS >= 2,
   cpuProfDir: process.env.CPU_PROF ? path.resolve(process.env.CPU_PROF) : null,
   timeoutS: intEnv('BENCH_TIMEOUT_S', 600),
 };
@@ -127,7 +130,7 @@ async function main(): Promise<void> {
   const doc = {
     when,
     machine: {
-      cpus: os.availableParallelism(),
+      cpus: CPUS,
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       node: process.version,
       kernel: os.release(),

@@ -97,8 +97,8 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
   }
   out(
     formatFields([
-      ['Nimbus API + console', url],
-      ['HTTP triggers', httpUrl],
+      ['Nimbus API', url],
+      ['HTTP triggers', `${httpUrl} (gateway not built yet)`],
       ['isolation', `${isolation} (cgroup ${cgroup})`],
       ['data dir', config.dataDir],
     ]),
@@ -109,9 +109,9 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
 /** `nimbus server [--host] [--port] ...` */
 export function serverCommand(): Command {
   return new Command('server')
-    .description('start Nimbus: control API, console and HTTP triggers')
+    .description('start Nimbus: the Lambda API and the native API')
     .option('--host <host>', 'address to bind (default 127.0.0.1, env NIMBUS_HOST)')
-    .option('--port <port>', 'control API + console port (default 9000, env NIMBUS_PORT)')
+    .option('--port <port>', 'control API port (default 9000, env NIMBUS_PORT)')
     .option('--http-port <port>', 'HTTP trigger port (default 8080, env NIMBUS_HTTP_PORT)')
     .option('--data-dir <dir>', 'where state lives (default ./.nimbus, env NIMBUS_DATA_DIR)')
     .addOption(

@@ -1,0 +1,245 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+// The real `nimbus` binary (bin/nimbus.js → dist/, built by `npm test` before the tests run).
+const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/nimbus.js');
+const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface Server {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+}
+
+/** Starts `nimbus server --json` and waits for its one-line JSON banner. */
+function startServer(dataDir: string, extra: string[] = []): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [BIN, '--json', 'server', '--port', '0', '--data-dir', dataDir, ...extra],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    child.stdout.on('data', (c) => {
+      out += c;
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, url: JSON.parse(line).url, stderr: () => err });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${err}`)));
+    setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
+  });
+}
+
+function waitExit(child: ChildProcess, maxMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    const t = setTimeout(() => reject(new Error('did not exit in time')), maxMs);
+    child.on('exit', (code) => {
+      clearTimeout(t);
+      resolve(code);
+    });
+  });
+}
+
+/** Pids of live processes whose command line mentions `needle` (instance sandboxes mount code from the data dir). */
+function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(needle)) pids.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('nimbus CLI against a real server', () => {
+  let dataDir: string;
+  let work: string;
+  let server: Server;
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-e2e-'));
+    work = mkdtempSync(path.join(tmpdir(), 'nimbus-e2e-fn-'));
+    mkdirSync(path.join(work, 'hello'));
+    writeFileSync(
+      path.join(work, 'hello/index.js'),
+      `exports.handler = async (event) => { console.log('greeting', event.name); if (event.fail) throw new Error('asked to fail'); if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs)); return { hello: event.name }; };`,
+    );
+    writeFileSync(path.join(work, 'event.json'), '{"name":"File"}');
+    server = await startServer(dataDir);
+  });
+  after(async () => {
+    if (server.child.exitCode === null) server.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('deploy → invoke (--data, --path, --tail) → logs → ls → info → rm', async () => {
+    const env = { NIMBUS_ENDPOINT: server.url };
+    const dep = await cli(
+      [
+        'deploy',
+        path.join(work, 'hello'),
+        '--name',
+        'hello',
+        '--runtime',
+        RUNTIME,
+        '--handler',
+        'index.handler',
+        '--memory',
+        '256',
+        '--env',
+        'A=1',
+      ],
+      env,
+    );
+    assert.equal(dep.code, 0, dep.stderr);
+    assert.match(dep.stdout, /created hello/);
+
+    const inv = await cli(['invoke', 'hello', '--data', '{"name":"Ada"}'], env);
+    assert.equal(inv.code, 0, inv.stderr);
+    assert.deepEqual(JSON.parse(inv.stdout), { hello: 'Ada' });
+
+    const fromFile = await cli(
+      ['invoke', 'hello', '--path', path.join(work, 'event.json'), '--tail'],
+      env,
+    );
+    assert.equal(fromFile.code, 0);
+    assert.deepEqual(JSON.parse(fromFile.stdout), { hello: 'File' });
+    assert.match(fromFile.stderr, /REPORT RequestId: .*Memory Size: 256 MB/);
+
+    const failed = await cli(['invoke', 'hello', '--data', '{"fail":true}'], env);
+    assert.equal(failed.code, 1, 'a function error exits non-zero');
+    assert.match(failed.stdout + failed.stderr, /asked to fail/);
+
+    const badData = await cli(['invoke', 'hello', '--data', '{not json'], env);
+    assert.equal(badData.code, 1);
+    assert.doesNotMatch(badData.stderr, /\n\s+at /, 'no stack trace');
+
+    const logs = await cli(['logs', 'hello', '--since', '10m'], env);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /INFO\tgreeting Ada/);
+    assert.match(logs.stdout, /START RequestId/);
+
+    const ls = await cli(['ls'], env);
+    assert.equal(ls.code, 0);
+    assert.match(ls.stdout, /hello\s+nodejs\d+\.x\s+256/);
+
+    const info = await cli(['info', 'hello'], env);
+    assert.equal(info.code, 0);
+    assert.match(info.stdout, /index\.handler/);
+
+    const rm = await cli(['rm', 'hello'], env);
+    assert.equal(rm.code, 0);
+    const missing = await cli(['invoke', 'hello'], env);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /ResourceNotFoundException: Function not found/);
+  });
+
+  test('an unreachable server gives a readable error', async () => {
+    const r = await cli(['ls', '--endpoint', 'http://127.0.0.1:1']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cannot reach Nimbus at http:\/\/127\.0\.0\.1:1/);
+  });
+
+  test('SIGTERM stops cleanly: the in-flight invocation is answered, no instance process is left', async () => {
+    const env = { NIMBUS_ENDPOINT: server.url };
+    const dep = await cli(
+      [
+        'deploy',
+        path.join(work, 'hello'),
+        '--name',
+        'sleepy',
+        '--runtime',
+        RUNTIME,
+        '--handler',
+        'index.handler',
+        '--timeout',
+        '30',
+      ],
+      env,
+    );
+    assert.equal(dep.code, 0, dep.stderr);
+    assert.equal((await cli(['invoke', 'sleepy', '--data', '{"name":"warm"}'], env)).code, 0);
+    assert.ok(processesMentioning(dataDir).length > 0, 'a warm instance is running');
+    const inflight = fetch(`${server.url}/2015-03-31/functions/sleepy/invocations`, {
+      method: 'POST',
+      body: '{"name":"late","sleepMs":800}',
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    server.child.kill('SIGTERM');
+    const res = await inflight;
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { hello: 'late' }, 'the in-flight invocation finished');
+    assert.equal(await waitExit(server.child, 15_000), 0);
+    assert.deepEqual(processesMentioning(dataDir), [], 'no orphaned instance processes');
+  });
+
+  test('isolation none: the server starts and says loudly that functions are not sandboxed', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'nimbus-e2e-none-'));
+    try {
+      const s = await startServer(dir, ['--isolation', 'none']);
+      assert.match(s.stderr(), /WARNING: isolation "none".*WITHOUT a sandbox/);
+      const env = { NIMBUS_ENDPOINT: s.url };
+      assert.equal(
+        (
+          await cli(
+            [
+              'deploy',
+              path.join(work, 'hello'),
+              '--name',
+              'plain',
+              '--runtime',
+              RUNTIME,
+              '--handler',
+              'index.handler',
+            ],
+            env,
+          )
+        ).code,
+        0,
+      );
+      const inv = await cli(['invoke', 'plain', '--data', '{"name":"bare"}'], env);
+      assert.deepEqual(JSON.parse(inv.stdout), { hello: 'bare' });
+      s.child.kill('SIGTERM');
+      assert.equal(await waitExit(s.child, 15_000), 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
