@@ -8,14 +8,22 @@ describe('scheduler: idle instances are reaped after the TTL (injected clock)', 
   let p: Platform;
   let close: () => Promise<void>;
   let offsetMs = 0;
-  const clock: Clock = { now: () => Date.now() + offsetMs, monotonicMs: () => performance.now() + offsetMs };
+  const clock: Clock = {
+    now: () => Date.now() + offsetMs,
+    monotonicMs: () => performance.now() + offsetMs,
+  };
   before(async () => {
     ({ platform: p, close } = await testPlatform({ idleTtlMs: 60_000 }, { clock }));
   });
   after(async () => close());
 
   const invoke = () =>
-    p.app.inject({ method: 'POST', url: '/2015-03-31/functions/reap/invocations', payload: '{}', headers: { 'X-Amz-Log-Type': 'Tail' } });
+    p.app.inject({
+      method: 'POST',
+      url: '/2015-03-31/functions/reap/invocations',
+      payload: '{}',
+      headers: { 'X-Amz-Log-Type': 'Tail' },
+    });
   const isCold = (r: { headers: Record<string, unknown> }) =>
     /Init Duration/.test(Buffer.from(String(r.headers['x-amz-log-result']), 'base64').toString());
 
@@ -26,7 +34,11 @@ describe('scheduler: idle instances are reaped after the TTL (injected clock)', 
   }
 
   test('warm within the TTL, reaped after it, cold again on the next invoke', async () => {
-    const c = await p.app.inject({ method: 'POST', url: '/2015-03-31/functions', payload: await createBody('reap', { 'index.js': 'exports.handler = async () => 1;' }) });
+    const c = await p.app.inject({
+      method: 'POST',
+      url: '/2015-03-31/functions',
+      payload: await createBody('reap', { 'index.js': 'exports.handler = async () => 1;' }),
+    });
     assert.equal(c.statusCode, 201);
     assert.ok(isCold(await invoke()));
     assert.equal(p.scheduler.stats().idle, 1);

@@ -15,7 +15,10 @@ export async function testPlatform(
   close(): Promise<void>;
 }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-test-'));
-  const platform = await createPlatform(resolveConfig({ dataDir, port: 0, ...overrides }, {}), opts);
+  const platform = await createPlatform(
+    resolveConfig({ dataDir, port: 0, ...overrides }, {}),
+    opts,
+  );
   return {
     platform,
     dataDir,
