@@ -7,7 +7,7 @@ import { FunctionRegistry } from './functions/index.js';
 import { Invoker, poolKeyOf } from './invoke/index.js';
 import { LogWriter } from './observability/index.js';
 import { RuntimeApiServer } from './runtime-api/index.js';
-import { detectIsolation, type IsolationInfo } from './sandbox/index.js';
+import { detectIsolation, type IsolationInfo, removeStale } from './sandbox/index.js';
 import {
   Instance,
   type InstanceHost,
@@ -59,6 +59,7 @@ export async function createPlatform(
     maxZipEntries: cfg.maxZipEntries,
   });
   // Instance sockets live under a short path: Unix socket paths are limited to 107 bytes.
+  removeStale('/tmp', 'nimbus-run-', 'folder');
   const runDir = path.join('/tmp', `nimbus-run-${process.pid}-${ids.hex(4)}`);
   mkdirSync(runDir, { recursive: true, mode: 0o755 });
   const rapi = new RuntimeApiServer();

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { removeStale } from './stale.js';
 
 /** One instance's control group: memory cap, pids cap, peak memory, OOM detection. */
 export interface InstanceCgroup {
@@ -185,6 +186,7 @@ export function detectCgroup(): { driver: CgroupDriver | null; reason: string } 
   if (existsSync(path.join(ROOT, 'cgroup.controllers'))) {
     for (const base of [path.join(ROOT, ownV2Path(), '..'), ROOT]) {
       const parent = path.join(base, name);
+      removeStale(base, 'nimbus-', 'cgroup');
       try {
         mkdirSync(parent, { recursive: true });
         writeFileSync(path.join(parent, 'cgroup.subtree_control'), '+memory +pids');
@@ -204,6 +206,8 @@ export function detectCgroup(): { driver: CgroupDriver | null; reason: string } 
   }
   for (const base of [path.join(memRoot, ownV1Path('memory')), memRoot]) {
     const memParent = path.join(base, name);
+    removeStale(base, 'nimbus-', 'cgroup');
+    removeStale(path.join(ROOT, 'pids', ownV1Path('pids')), 'nimbus-', 'cgroup');
     try {
       mkdirSync(memParent, { recursive: true });
       // Children of a v1 group inherit use_hierarchy; limits below are per instance.

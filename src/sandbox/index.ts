@@ -8,3 +8,4 @@ export {
   type SandboxPaths,
   type SandboxSpec,
 } from './launch.js';
+export { removeStale } from './stale.js';
