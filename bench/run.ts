@@ -10,9 +10,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureColdStarts } from './lib/cold-start.js';
 import { type CoreResults, figureRows } from './lib/figures.js';
-import { keepAliveAgent } from './lib/http-load.js';
 import { measureIdleInstance } from './lib/instance-memory.js';
 import { createFunction, helloZip, updateEnvironment } from './lib/lambda-api.js';
+import { cpuBusyPct, cpuSnapshot, loadAvg1 } from './lib/machine.js';
 import { ensureBuilt, startNimbus } from './lib/nimbus-server.js';
 import { procMemory } from './lib/proc-memory.js';
 import { pin } from './lib/processes.js';
@@ -33,11 +33,25 @@ function intEnv(name: string, def: number): number {
 // Read before any pinning narrows our affinity mask.
 const CPUS = os.availableParallelism();
 
+/**
+ * Warm-phase CPU pinning. `client`: the load generator (this process) on CPU 1,
+ * everything else free. `all`: also the server side (server, its instances,
+ * node:http) on CPU 0, as shared/bench/load.mjs does for one-process peers.
+ */
+type PinMode = 'none' | 'client' | 'all';
+
+function pinMode(raw: string | undefined): PinMode {
+  if (CPUS < 2 || raw === '0' || raw === 'none') return 'none';
+  if (raw === undefined || raw === '' || raw === 'client') return 'client';
+  if (raw === '1' || raw === 'all') return 'all';
+  throw new Error(`PIN must be none, client or all (got ${raw})`);
+}
+
 const settings = {
   coldIterations: intEnv('N', 20),
   secsPerLevel: intEnv('SECS', 5),
   concurrencies: (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number),
-  pin: process.env.PIN !== '0' && CPUS >= 2,
+  pin: pinMode(process.env.PIN),
   cpuProfDir: process.env.CPU_PROF ? path.resolve(process.env.CPU_PROF) : null,
   timeoutS: intEnv('BENCH_TIMEOUT_S', 600),
 };
@@ -66,6 +80,7 @@ setTimeout(() => {
 }, settings.timeoutS * 1000).unref();
 
 async function main(): Promise<void> {
+  const loadAvgBefore = loadAvg1();
   const build = ensureBuilt(ROOT);
   log(`dist: ${build}`);
   const server = await startNimbus({
@@ -80,6 +95,7 @@ async function main(): Promise<void> {
   );
   await createFunction(server.port, FUNCTION_NAME, await helloZip());
 
+  const cpu0 = cpuSnapshot();
   log(`cold starts: ${settings.coldIterations} (+2 untimed), interleaved with node -e 0`);
   const cold = await measureColdStarts({
     port: server.port,
@@ -90,6 +106,7 @@ async function main(): Promise<void> {
   });
   if (cold.notCold > 0) log(`WARNING: ${cold.notCold} "cold" invokes had no Init Duration`);
 
+  const cpuCold = cpuSnapshot();
   log('idle instance memory');
   const memory = await measureIdleInstance({
     port: server.port,
@@ -100,28 +117,38 @@ async function main(): Promise<void> {
   });
   const bareNode = await bareNodeMemory(ROOT);
 
-  if (settings.pin) {
-    // As shared/bench/load.mjs: server side on CPU 0, load generator on CPU 1. A new
-    // revision makes the next instances start from the pinned server (they inherit its mask).
+  if (settings.pin !== 'none') pin(process.pid, '1');
+  if (settings.pin === 'all') {
+    // A new revision makes the next instances start from the pinned server (they inherit its mask).
     pin(server.pid, '0');
-    pin(process.pid, '1');
-    await updateEnvironment(server.port, FUNCTION_NAME, { BENCH_PHASE: 'warm' }, keepAliveAgent(1));
+    await updateEnvironment(server.port, FUNCTION_NAME, { BENCH_PHASE: 'warm' }, false);
   }
-  const nodeHello = await startNodeHello(ROOT, settings.pin ? '0' : undefined);
+  const nodeHello = await startNodeHello(ROOT, settings.pin === 'all' ? '0' : undefined);
   cleanups.push(nodeHello.stop);
   log(
     `warm load: c=${settings.concurrencies.join(',')}, ${settings.secsPerLevel} s each (+1 s warm-up), nimbus then node:http`,
   );
+  const cpuWarm = cpuSnapshot();
   const warm = await measureWarm({
     port: server.port,
+    serverPid: server.pid,
     functionName: FUNCTION_NAME,
     nodeHelloPort: nodeHello.port,
+    nodeHelloPid: nodeHello.proc.pid,
     concurrencies: settings.concurrencies,
     durationMs: settings.secsPerLevel * 1000,
     warmupMs: 1000,
     breakdownSamples: 200,
   });
   const serverAfterLoad = procMemory(server.pid);
+  // Our own work uses at most ~2 CPUs' worth in the warm phase; a busy cold phase or a
+  // high load average before the run means other work shared the machine.
+  const machineLoad = {
+    loadAvg1Before: loadAvgBefore,
+    loadAvg1After: loadAvg1(),
+    coldPhaseCpuBusyPct: cpuBusyPct(cpu0, cpuCold),
+    warmPhaseCpuBusyPct: cpuBusyPct(cpuWarm, cpuSnapshot()),
+  };
   await cleanup();
 
   const results: CoreResults = { cold, warm, memory, bareNode, serverAfterLoad };
@@ -134,6 +161,7 @@ async function main(): Promise<void> {
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       node: process.version,
       kernel: os.release(),
+      load: machineLoad,
     },
     settings: { ...settings, build },
     server: server.health,
@@ -147,14 +175,22 @@ async function main(): Promise<void> {
   writeFileSync(file, text);
   writeFileSync(path.join(dir, 'core-latest.json'), text);
 
-  const pinning = settings.pin
-    ? 'warm phase pinned: server+instances CPU 0, client CPU 1'
-    : 'unpinned';
+  const pinning = {
+    none: 'unpinned',
+    client: 'warm phase: client pinned to CPU 1, servers free',
+    all: 'warm phase: server+instances and node:http pinned to CPU 0, client to CPU 1',
+  }[settings.pin];
   process.stdout.write(
     `\nNimbus core bench — ${doc.machine.cpus} CPUs, node ${process.version}, isolation ` +
       `${String(server.health.isolation)}, ${pinning}\n\n${formatTable(rows)}\n\n` +
       `instance tree: ${memory.tree}\nresults: ${path.relative(ROOT, file)}\n`,
   );
+  if (loadAvgBefore > 0.5) {
+    log(
+      `WARNING: load average was ${loadAvgBefore} before the run (cold phase CPUs busy ` +
+        `${JSON.stringify(machineLoad.coldPhaseCpuBusyPct)}): other work shared the machine; figures are noisy`,
+    );
+  }
   for (const l of warm.levels) {
     if (l.nimbus.errors || l.nodeHttp.errors) {
       log(

@@ -1,9 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { AccessKeys, ensureFirstKey, MASTER_KEY_FILE_NAME, SecretBox } from './api/auth/index.js';
 import { buildApp } from './api/index.js';
-import { CodeStore } from './code/index.js';
-import { FunctionRegistry } from './functions/index.js';
+import { CodeStore, LayerMerger } from './code/index.js';
+import { AliasService, FunctionRegistry, LayerService } from './functions/index.js';
 import { Invoker, poolKeyOf } from './invoke/index.js';
 import { LogWriter } from './observability/index.js';
 import { RuntimeApiServer } from './runtime-api/index.js';
@@ -33,6 +34,9 @@ export interface Platform {
   registry: FunctionRegistry;
   isolation: IsolationInfo;
   logs: LogWriter;
+  keys: AccessKeys;
+  /** What starting did that the operator must hear of (the first access key's file). */
+  notes: string[];
   /** Stops instances, flushes logs, closes the store. */
   shutdown(): Promise<void>;
 }
@@ -40,6 +44,8 @@ export interface Platform {
 export interface PlatformOptions {
   clock?: Clock;
   ids?: IdGenerator;
+  /** Where refused signatures are reported (default: stderr). */
+  authLog?: (line: string) => void;
 }
 
 /** Builds every part from the config and wires them together. */
@@ -53,10 +59,30 @@ export async function createPlatform(
   mkdirSync(cfg.dataDir, { recursive: true });
   const isolation = detectIsolation(cfg.isolation);
   const store = await openStore(cfg.dataDir);
+  const keys = new AccessKeys({
+    store: store.accessKeys,
+    box: new SecretBox(path.join(cfg.dataDir, MASTER_KEY_FILE_NAME)),
+    clock,
+  });
+  const notes: string[] = [];
+  try {
+    const firstKey = cfg.auth ? await ensureFirstKey(keys, cfg.dataDir) : null;
+    if (firstKey) notes.push(firstKey);
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
   const code = new CodeStore(path.join(cfg.dataDir, 'code'), {
     maxZipBytes: cfg.maxZipBytes,
     maxUnzippedBytes: cfg.maxUnzippedBytes,
     maxZipEntries: cfg.maxZipEntries,
+  });
+  const layers = new LayerService({
+    store,
+    code,
+    merger: new LayerMerger(path.join(cfg.dataDir, 'code')),
+    clock,
+    arn,
   });
   // Instance sockets live under a short path: Unix socket paths are limited to 107 bytes.
   removeStale('/tmp', 'nimbus-run-', 'folder');
@@ -106,7 +132,7 @@ export async function createPlatform(
           memoryMb: fn.memoryMb,
           codeDir: code.dirFor(fn.codeHexSha),
           runtimeDir: path.join(RUNTIMES_DIR, rt.info.runtimeFolder),
-          optDir: null,
+          optDir: layers.optDirFor(fn.layers),
           initTimeoutMs: fn.initializer ? fn.initializationTimeoutS * 1000 + 10_000 : 10_000,
           writesMarker: true,
           plan: (paths) =>
@@ -132,24 +158,46 @@ export async function createPlatform(
     clock,
     ids,
     arn,
-    onChange: (name) => {
+    layers,
+    onChange: (name, deleted) => {
+      if (deleted) {
+        scheduler.retire(`${name}:`);
+        aliases.forgetFunction(name);
+        return;
+      }
       const cur = registry.cached(name);
-      scheduler.retireFunction(name, new Set(cur ? [poolKeyOf(cur)] : []));
+      scheduler.retire(`${name}:$LATEST:`, cur ? poolKeyOf(cur) : undefined);
     },
+    onVersionDeleted: (name, version) => scheduler.retire(`${name}:${version}:`),
   });
+  const aliases = new AliasService({ store, registry, ids, arn });
   const invoker = new Invoker({ scheduler, logs, clock, ids, arn });
   const startedMs = clock.monotonicMs();
+  const syncReserved = async () =>
+    scheduler.setReservedTotal((await registry.usage()).reservedTotal);
+  await syncReserved();
   const app = buildApp({
     arn,
     registry,
+    aliases,
+    layers,
+    limits: {
+      maxConcurrency: cfg.maxConcurrency,
+      maxZipBytes: cfg.maxZipBytes,
+      maxUnzippedBytes: cfg.maxUnzippedBytes,
+    },
+    onReservedChange: syncReserved,
     invoker,
     code,
     logs: store.logs,
+    keys,
+    auth: cfg.auth ? { clock, log: opts.authLog } : undefined,
     requestIds: () => ids.uuid(),
     health: () => ({
       version: VERSION,
       isolation: isolation.kind,
       cgroup: isolation.cgroup?.version ?? 'none',
+      auth: cfg.auth,
       uptimeMs: Math.round(clock.monotonicMs() - startedMs),
       instances: scheduler.stats(),
     }),
@@ -173,7 +221,7 @@ export async function createPlatform(
     })();
     return closing;
   };
-  return { app, store, scheduler, registry, isolation, logs, shutdown };
+  return { app, store, scheduler, registry, isolation, logs, keys, notes, shutdown };
 }
 
 async function waitForInstances(scheduler: Scheduler, maxMs: number): Promise<void> {
@@ -214,7 +262,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     httpUrl: `http://${hostForUrl}:${cfg.httpPort}`,
     isolation: platform.isolation.kind,
     cgroup: platform.isolation.cgroup?.version ?? 'none',
-    notes: platform.isolation.notes,
+    notes: [...platform.isolation.notes, ...platform.notes],
     platform,
     async close() {
       // Stop taking requests, let in-flight ones settle (bounded), then tear down.

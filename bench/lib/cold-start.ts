@@ -25,6 +25,8 @@ export interface ColdStartResult {
   invokeMs: Summary;
   /** `Init Duration` from the REPORT line (spawn → runtime's first /next). */
   initDurationMs: Summary;
+  /** Invoke minus Init Duration, per sample: the API, placement and the first invocation. */
+  invokeMinusInitMs: Summary;
   /** Reference: `node -e 0` spawn → exit, interleaved with the invokes. */
   nodeSpawnExitMs: Summary;
   /** Invokes whose REPORT had no Init Duration (they were not cold: a bug in the method). */
@@ -66,6 +68,9 @@ export async function measureColdStarts(o: ColdStartOptions): Promise<ColdStartR
     invokeMs: summarize(samples.map((s) => s.invokeMs)),
     initDurationMs: summarize(
       samples.flatMap((s) => (s.initDurationMs === null ? [] : [s.initDurationMs])),
+    ),
+    invokeMinusInitMs: summarize(
+      samples.flatMap((s) => (s.initDurationMs === null ? [] : [s.invokeMs - s.initDurationMs])),
     ),
     nodeSpawnExitMs: summarize(samples.map((s) => s.nodeSpawnExitMs)),
     notCold,

@@ -1,4 +1,5 @@
 import type { ColdStartResult } from './cold-start.js';
+import type { LoadResult } from './http-load.js';
 import type { InstanceMemoryResult } from './instance-memory.js';
 import type { ProcMemory } from './proc-memory.js';
 import { round } from './stats.js';
@@ -15,6 +16,7 @@ export interface CoreResults {
   serverAfterLoad: ProcMemory | null;
 }
 
+const cpu = (l: LoadResult, who: string) => l.cpuMsPerRequest[who] ?? Number.NaN;
 const atMost = (limit: number) => (v: number) => v <= limit;
 const ratioAtMost = (limit: number) => (_v: number, ratio: number | null) =>
   ratio !== null && ratio <= limit;
@@ -53,8 +55,21 @@ export function figureRows(r: CoreResults): Row[] {
       row(`warm Invoke c=${c} p50 ms`, l.nimbus.latencyMs.p50, ref(l.nodeHttp.latencyMs.p50)),
       row(`warm Invoke c=${c} p99 ms`, l.nimbus.latencyMs.p99, ref(l.nodeHttp.latencyMs.p99)),
       row(`warm Invoke c=${c} invocations/s`, l.nimbus.requestsPerS, ref(l.nodeHttp.requestsPerS)),
+      row(
+        `warm Invoke c=${c} CPU ms/invoke (server+instances)`,
+        round(cpu(l.nimbus, 'server') + cpu(l.nimbus, 'instances')),
+        ref(cpu(l.nodeHttp, 'server')),
+      ),
     );
     if (c === 1) {
+      rows.push(
+        row('  of which server CPU ms/invoke', cpu(l.nimbus, 'server'), null),
+        row('  of which instance CPU ms/invoke', cpu(l.nimbus, 'instances'), null),
+        row('client CPU ms/request (nimbus | node:http)', cpu(l.nimbus, 'client'), {
+          value: cpu(l.nodeHttp, 'client'),
+          name: 'node:http',
+        }),
+      );
       // Added latency: what the platform costs on top of the handler (DESIGN §6: ≤ 1 ms / ≤ 5 ms).
       rows.push(
         row('added latency c=1 p50 ms', round(l.nimbus.latencyMs.p50 - handlerP50), null, {

@@ -70,6 +70,8 @@ export interface LoadResult {
   firstError: string | null;
   requestsPerS: number;
   latencyMs: Summary;
+  /** CPU ms per answered request of each party `cpuProbe` names (e.g. server, client). */
+  cpuMsPerRequest: Record<string, number>;
 }
 
 export interface LoadOptions {
@@ -82,6 +84,8 @@ export interface LoadOptions {
   durationMs: number;
   /** Closed-loop warm-up at the same concurrency, discarded. */
   warmupMs: number;
+  /** Cumulative CPU ms of each party, read before and after the measured window. */
+  cpuProbe?: () => Record<string, number>;
 }
 
 /**
@@ -107,7 +111,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   try {
     await Promise.all(Array.from({ length: o.concurrency }, send));
     await loop(o.concurrency, o.warmupMs, send);
-    return await loop(o.concurrency, o.durationMs, send);
+    const cpuBefore = o.cpuProbe?.() ?? {};
+    const result = await loop(o.concurrency, o.durationMs, send);
+    const cpuAfter = o.cpuProbe?.() ?? {};
+    for (const [k, v] of Object.entries(cpuAfter)) {
+      result.cpuMsPerRequest[k] = round(
+        (v - (cpuBefore[k] ?? 0)) / Math.max(1, result.requests),
+        4,
+      );
+    }
+    return result;
   } finally {
     agent.destroy();
   }
@@ -148,5 +161,6 @@ async function loop(
     firstError,
     requestsPerS: round((latencies.length / elapsedMs) * 1000, 0),
     latencyMs: summarize(latencies),
+    cpuMsPerRequest: {},
   };
 }

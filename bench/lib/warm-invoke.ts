@@ -1,6 +1,7 @@
 import { keepAliveAgent, type LoadResult, runLoad } from './http-load.js';
 import { invokePath, invokeWithTail } from './lambda-api.js';
 import { instanceStats } from './nimbus-server.js';
+import { descendantsCpuMs, processCpuMs, selfCpuMs } from './proc-cpu.js';
 import { type Summary, summarize } from './stats.js';
 
 export interface WarmLevel {
@@ -24,8 +25,10 @@ export interface WarmBreakdown {
 
 export interface WarmOptions {
   port: number;
+  serverPid: number;
   functionName: string;
   nodeHelloPort: number;
+  nodeHelloPid: number;
   concurrencies: number[];
   durationMs: number;
   warmupMs: number;
@@ -52,9 +55,20 @@ export async function measureWarm(
       path: invokePath(o.functionName),
       ...common,
       ...timing,
+      cpuProbe: () => ({
+        server: processCpuMs(o.serverPid),
+        instances: descendantsCpuMs(o.serverPid),
+        client: selfCpuMs(),
+      }),
     });
     const instancesAfter = await instanceStats(o.port);
-    const nodeHttp = await runLoad({ port: o.nodeHelloPort, path: '/', ...common, ...timing });
+    const nodeHttp = await runLoad({
+      port: o.nodeHelloPort,
+      path: '/',
+      ...common,
+      ...timing,
+      cpuProbe: () => ({ server: processCpuMs(o.nodeHelloPid), client: selfCpuMs() }),
+    });
     levels.push({ concurrency, nimbus, nodeHttp, instancesAfter });
   }
   const agent = keepAliveAgent(1);

@@ -84,7 +84,7 @@ export function writeEndMarker(id) {
  * @returns {Record<'trace' | 'debug' | 'info' | 'log' | 'warn' | 'error' | 'fatal', LogFn>}
  */
 export function levelFunctions(minLevel) {
-  const min = PRIORITY[/** @type {Level} */ (minLevel?.toUpperCase())] ?? PRIORITY.TRACE;
+  const min = PRIORITY[/** @type {Level} */ ((minLevel ?? '').toUpperCase())] ?? PRIORITY.TRACE;
   const nop = () => {};
   /** @param {Level} level @returns {LogFn} */
   const at = (level) => (PRIORITY[level] >= min ? (...args) => emit(level, args) : nop);

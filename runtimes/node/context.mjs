@@ -1,5 +1,6 @@
 // The Lambda `context` object, and the "event loop is empty" hook that callback-style
-// handlers (callbackWaitsForEmptyEventLoop) and never-settling handlers rely on.
+// handlers (callbackWaitsForEmptyEventLoop) and never-settling handlers rely on. Importing
+// this module installs the one 'beforeExit' listener behind onLoopIdle().
 
 /** @typedef {import('./runtime-client.mjs').Invocation} Invocation */
 
@@ -30,28 +31,15 @@ export function clearLoopIdle() {
   idleListener = undefined;
 }
 
-/** Installs the one 'beforeExit' listener behind onLoopIdle. */
-export function installLoopIdleHook() {
-  process.on('beforeExit', () => {
-    const listener = idleListener;
-    idleListener = undefined;
-    listener?.();
-  });
-}
+process.on('beforeExit', () => {
+  const listener = idleListener;
+  idleListener = undefined;
+  listener?.();
+});
 
 /** @param {unknown} value @returns {value is PromiseLike<unknown>} */
 export function isThenable(value) {
   return typeof (/** @type {{then?: unknown} | null} */ (value)?.then) === 'function';
-}
-
-/**
- * `Lambda-Runtime-Trace-Id` → `_X_AMZN_TRACE_ID`, deleted when the invocation has none.
- *
- * @param {string | undefined} traceId
- */
-export function forwardTraceId(traceId) {
-  if (traceId) process.env._X_AMZN_TRACE_ID = traceId;
-  else delete process.env._X_AMZN_TRACE_ID;
 }
 
 /**

@@ -56,8 +56,10 @@ export function fcContext(requestId) {
  * @returns {import('./lambda.mjs').Outcome}
  */
 export function fcResponse(data) {
-  if (data === undefined) return { kind: 'response', body: '', contentType: 'application/octet-stream' };
-  if (Buffer.isBuffer(data)) return { kind: 'response', body: data, contentType: 'application/octet-stream' };
+  if (data === undefined)
+    return { kind: 'response', body: '', contentType: 'application/octet-stream' };
+  if (Buffer.isBuffer(data))
+    return { kind: 'response', body: data, contentType: 'application/octet-stream' };
   if (data instanceof Uint8Array) {
     return { kind: 'response', body: Buffer.from(data), contentType: 'application/octet-stream' };
   }

@@ -15,7 +15,9 @@ import { loadHandler } from './load-handler.mjs';
 export async function runInitializer(spec, taskRoot, flavour) {
   const initializer = await loadHandler(taskRoot, spec);
   const env = process.env;
-  const timeoutS = Number(env.NIMBUS_INITIALIZATION_TIMEOUT_S || env.NIMBUS_FUNCTION_TIMEOUT_S || 3);
+  const timeoutS = Number(
+    env.NIMBUS_INITIALIZATION_TIMEOUT_S || env.NIMBUS_FUNCTION_TIMEOUT_S || 3,
+  );
   const context =
     flavour === 'fc'
       ? (await import('./fc.mjs')).fcContext(randomUUID())
@@ -43,10 +45,16 @@ function call(initializer, context) {
       if (err != null) reject(err);
       else resolve();
     };
-    onLoopIdle(() => finish(new Error('The initializer neither called back nor settled its promise.')));
+    onLoopIdle(() =>
+      finish(new Error('The initializer neither called back nor settled its promise.')),
+    );
     try {
       const result = initializer(context, finish);
-      if (isThenable(result)) result.then(() => finish(), (err) => finish(err ?? 'handled'));
+      if (isThenable(result))
+        result.then(
+          () => finish(),
+          (err) => finish(err ?? 'handled'),
+        );
       // A one-argument initializer that returns nothing is done when it returns.
       else if (initializer.length < 2) finish();
     } catch (err) {

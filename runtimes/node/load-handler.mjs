@@ -13,7 +13,9 @@ import {
   wrapError,
 } from './errors.mjs';
 
-const require = createRequire(import.meta.url);
+/** @type {NodeJS.Require | undefined} made on first use: ES module handlers never need it */
+let cjsRequire;
+const cjs = () => (cjsRequire ??= createRequire(import.meta.url));
 const EXTENSIONS = ['.js', '.mjs', '.cjs'];
 const NOT_FOUND = new Set(['MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND']);
 
@@ -62,7 +64,7 @@ async function loadUserModule(dir, name, taskRoot) {
     const loaded = await loadPath(path.join(dir, name), 0);
     if (loaded !== undefined) return loaded.exports;
     // Not a file of the task: a package, e.g. from a layer on NODE_PATH.
-    return require(require.resolve(name, { paths: [taskRoot, dir] }));
+    return cjs()(cjs().resolve(name, { paths: [taskRoot, dir] }));
   } catch (err) {
     if (err instanceof SyntaxError) throw wrapError(UserCodeSyntaxError, err, true);
     const code = /** @type {NodeJS.ErrnoException} */ (err)?.code;
@@ -97,7 +99,7 @@ function loadFile(file) {
   if (ext === '.mjs' || (ext === '.js' && isModuleScope(path.dirname(file)))) {
     return import(pathToFileURL(file).href);
   }
-  return require(file);
+  return cjs()(file);
 }
 
 /** @param {string} p @returns {'file' | 'dir' | undefined} */

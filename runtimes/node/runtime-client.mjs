@@ -1,11 +1,11 @@
 // Client of the Lambda Runtime API (/2018-06-01/runtime/...), over Nimbus's Unix socket when
-// NIMBUS_RUNTIME_SOCKET is set, else TCP to AWS_LAMBDA_RUNTIME_API. One keep-alive connection.
-import http from 'node:http';
+// NIMBUS_RUNTIME_SOCKET is set, else TCP to AWS_LAMBDA_RUNTIME_API.
+// One keep-alive connection (http-wire.mjs), one request at a time.
+import { openConnection } from './http-wire.mjs';
 
 const PREFIX = '/2018-06-01/runtime';
-const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
-export const TRAILER_ERROR_TYPE = 'Lambda-Runtime-Function-Error-Type';
-export const TRAILER_ERROR_BODY = 'Lambda-Runtime-Function-Error-Body';
+export const ERROR_TYPE_HEADER = 'Lambda-Runtime-Function-Error-Type';
+export const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 
 /**
  * @typedef {object} Invocation
@@ -18,11 +18,7 @@ export const TRAILER_ERROR_BODY = 'Lambda-Runtime-Function-Error-Body';
  * @property {string | undefined} tenantId
  * @property {Buffer} body
  */
-
-/** @typedef {{status: number, body: Buffer}} ApiResponse */
-
-/** @param {string | string[] | undefined} value */
-const header = (value) => (Array.isArray(value) ? value[0] : value) || undefined;
+/** @typedef {import('./http-wire.mjs').HttpResponse} ApiResponse */
 
 /**
  * @param {NodeJS.ProcessEnv} env
@@ -32,59 +28,56 @@ const header = (value) => (Array.isArray(value) ? value[0] : value) || undefined
  *   await client.postResponse(inv.requestId, '"ok"', 'application/json');
  */
 export function createRuntimeClient(env) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  /** @type {http.RequestOptions} */
-  const target = { agent };
+  /** @type {import('node:net').NetConnectOpts} */
+  let target;
   if (env.NIMBUS_RUNTIME_SOCKET) {
-    target.socketPath = env.NIMBUS_RUNTIME_SOCKET;
+    target = { path: env.NIMBUS_RUNTIME_SOCKET };
   } else {
     const api = env.AWS_LAMBDA_RUNTIME_API;
     if (!api) throw new Error('neither NIMBUS_RUNTIME_SOCKET nor AWS_LAMBDA_RUNTIME_API is set');
     const colon = api.lastIndexOf(':');
-    target.host = api.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
-    target.port = Number(api.slice(colon + 1));
+    const host = api.slice(0, colon).replace(/^\[(.*)\]$/, '$1');
+    target = { host, port: Number(api.slice(colon + 1)), noDelay: true };
   }
+  const hostHeader = env.NIMBUS_RUNTIME_SOCKET ? 'localhost' : (env.AWS_LAMBDA_RUNTIME_API ?? '');
+
+  const connection = openConnection(target);
+  const exchange = connection.exchange;
 
   /**
+   * A buffered request; retried once when a reused keep-alive socket turns out to be closed.
    * @param {string} method
    * @param {string} path
-   * @param {http.OutgoingHttpHeaders} [headers]
+   * @param {Record<string, string | number>} [headers]
    * @param {string | Buffer} [body]
-   * @param {boolean} [retried]
-   * @returns {Promise<ApiResponse & {headers: http.IncomingHttpHeaders}>}
+   * @returns {Promise<ApiResponse>}
    */
-  function send(method, path, headers, body, retried = false) {
-    return new Promise((resolve, reject) => {
-      const req = http.request({ ...target, method, path, headers }, (res) => {
-        /** @type {Buffer[]} */
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const data = chunks.length === 1 ? /** @type {Buffer} */ (chunks[0]) : Buffer.concat(chunks);
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: data });
-        });
-      });
-      req.on('error', (err) => {
-        // The server may close an idle keep-alive connection just as we reuse it.
-        const reset = /** @type {NodeJS.ErrnoException} */ (err).code === 'ECONNRESET';
-        if (reset && req.reusedSocket && !retried) {
-          resolve(send(method, path, headers, body, true));
-        } else {
-          reject(err);
-        }
-      });
-      req.end(body);
-    });
+  async function send(method, path, headers = {}, body = '') {
+    const length = Buffer.byteLength(body);
+    let head = `${method} ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\n`;
+    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
+    head += method === 'GET' ? '\r\n' : `Content-Length: ${length}\r\n\r\n`;
+    for (let attempt = 0; ; attempt++) {
+      const { socket: s, response } = exchange();
+      if (typeof body === 'string') s.write(head + body);
+      else {
+        s.write(head);
+        s.write(body);
+      }
+      try {
+        return await response;
+      } catch (err) {
+        if (attempt > 0 || !(/** @type {{retryable?: boolean}} */ (err).retryable)) throw err;
+      }
+    }
   }
 
   /**
    * @param {string} path
    * @param {string | Buffer} body
-   * @param {http.OutgoingHttpHeaders} headers
+   * @param {Record<string, string>} headers
    */
   async function post(path, body, headers) {
-    headers['Content-Length'] = Buffer.byteLength(body);
     const res = await send('POST', path, headers, body);
     // 4xx (too large, invocation already timed out) fails this invocation only; 5xx means
     // the platform is broken and the runtime must exit.
@@ -92,10 +85,15 @@ export function createRuntimeClient(env) {
     return res;
   }
 
-  /** @param {unknown} errorResponse */
-  const errorJson = (errorResponse) => JSON.stringify(errorResponse);
-
   return {
+    /**
+     * Opens the connection ahead of the first request, so that connecting overlaps with
+     * loading the handler. Sends nothing: /next still marks the end of init.
+     */
+    preconnect() {
+      connection.preconnect();
+    },
+
     /**
      * Long-polls for the next event; no timeout.
      * @returns {Promise<Invocation>}
@@ -106,16 +104,16 @@ export function createRuntimeClient(env) {
         throw new Error(`Runtime API /next answered ${res.status}: ${res.body.toString()}`);
       }
       const h = res.headers;
-      const requestId = header(h['lambda-runtime-aws-request-id']);
+      const requestId = h['lambda-runtime-aws-request-id'];
       if (!requestId) throw new Error('Runtime API /next sent no Lambda-Runtime-Aws-Request-Id');
       return {
         requestId,
-        deadlineMs: Number(header(h['lambda-runtime-deadline-ms'])),
-        invokedFunctionArn: header(h['lambda-runtime-invoked-function-arn']),
-        traceId: header(h['lambda-runtime-trace-id']),
-        clientContext: header(h['lambda-runtime-client-context']),
-        cognitoIdentity: header(h['lambda-runtime-cognito-identity']),
-        tenantId: header(h['lambda-runtime-aws-tenant-id']),
+        deadlineMs: Number(h['lambda-runtime-deadline-ms']),
+        invokedFunctionArn: h['lambda-runtime-invoked-function-arn'] || undefined,
+        traceId: h['lambda-runtime-trace-id'] || undefined,
+        clientContext: h['lambda-runtime-client-context'] || undefined,
+        cognitoIdentity: h['lambda-runtime-cognito-identity'] || undefined,
+        tenantId: h['lambda-runtime-aws-tenant-id'] || undefined,
         body: res.body,
       };
     },
@@ -137,49 +135,68 @@ export function createRuntimeClient(env) {
      */
     postError(id, errorResponse) {
       const path = `${PREFIX}/invocation/${encodeURIComponent(id)}/error`;
-      return post(path, errorJson(errorResponse), { 'Content-Type': 'application/json' });
+      return post(path, JSON.stringify(errorResponse), { 'Content-Type': 'application/json' });
     },
 
     /** @param {{errorType: string}} errorResponse */
     postInitError(errorResponse) {
-      return post(`${PREFIX}/init/error`, errorJson(errorResponse), {
+      return post(`${PREFIX}/init/error`, JSON.stringify(errorResponse), {
         'Content-Type': 'application/json',
         [ERROR_TYPE_HEADER]: errorResponse.errorType,
       });
     },
 
     /**
-     * Opens a chunked, streaming `POST .../response` (§1.4). Nothing is sent before the first
-     * write or end. `response` settles when the platform has answered.
+     * A chunked, streaming `POST .../response` (wire §1.4). The request head goes out with the
+     * first chunk, so `head.contentType` may change until then.
      *
      * @param {string} id
-     * @returns {{request: http.ClientRequest, response: Promise<number>}}
+     * @example
+     *   const post = client.streamResponse(id);
+     *   post.head.contentType = 'text/plain';
+     *   post.write(Buffer.from('hi'), () => {});
+     *   post.end({}, () => {});
+     *   await post.response;
      */
-    openResponseStream(id) {
-      const request = http.request({
-        ...target,
-        method: 'POST',
-        path: `${PREFIX}/invocation/${encodeURIComponent(id)}/response`,
-        headers: {
-          'Lambda-Runtime-Function-Response-Mode': 'streaming',
-          'Transfer-Encoding': 'chunked',
-          Trailer: `${TRAILER_ERROR_TYPE}, ${TRAILER_ERROR_BODY}`,
-          'Content-Type': 'application/octet-stream',
-        },
-      });
-      const response = new Promise((resolve, reject) => {
-        request.on('response', (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-          res.on('error', reject);
-        });
-        request.on('error', reject);
-      });
+    streamResponse(id) {
+      const { socket: s, response } = exchange();
       // Whoever awaits `response` still sees a failure; nobody awaiting is not a crash.
       response.catch(() => {});
-      return { request, response: /** @type {Promise<number>} */ (response) };
+      const head = { contentType: 'application/octet-stream', sent: false };
+      const sendHead = () => {
+        if (head.sent) return;
+        head.sent = true;
+        s.write(
+          `POST ${PREFIX}/invocation/${encodeURIComponent(id)}/response HTTP/1.1\r\n` +
+            `Host: ${hostHeader}\r\nLambda-Runtime-Function-Response-Mode: streaming\r\n` +
+            `Content-Type: ${head.contentType}\r\nTransfer-Encoding: chunked\r\n` +
+            `Trailer: ${ERROR_TYPE_HEADER}, ${ERROR_BODY_TRAILER}\r\n\r\n`,
+        );
+      };
+      return {
+        head,
+        response,
+        /** @param {Buffer} data @param {(err?: Error | null) => void} callback */
+        write(data, callback) {
+          sendHead();
+          if (data.length === 0) return void process.nextTick(callback);
+          s.cork();
+          s.write(`${data.length.toString(16)}\r\n`);
+          s.write(data);
+          s.write('\r\n', callback);
+          s.uncork();
+        },
+        /** @param {Record<string, string>} trailers @param {(err?: Error | null) => void} callback */
+        end(trailers, callback) {
+          sendHead();
+          let last = '0\r\n';
+          for (const name in trailers) last += `${name}: ${trailers[name]}\r\n`;
+          s.write(`${last}\r\n`, callback);
+        },
+      };
     },
   };
 }
 
 /** @typedef {ReturnType<typeof createRuntimeClient>} RuntimeClient */
+/** @typedef {ReturnType<RuntimeClient['streamResponse']>} StreamingPost */

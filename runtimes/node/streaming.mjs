@@ -1,5 +1,7 @@
-// Response streaming: the `awslambda` global (streamifyResponse, HttpResponseStream) and the
-// invoker for streamified handlers `async (event, responseStream, context)` (wire §1.4).
+// The invoker of streamified handlers `async (event, responseStream, context)`: the response
+// is a chunked POST (wire §1.4), a failure after it began goes in the trailers. Loaded only
+// for such handlers; the `awslambda` global they are made with is set up by bootstrap.mjs.
+import { Writable } from 'node:stream';
 import { logError, writeEndMarker } from './console-patch.mjs';
 import { attachInvocationData, isThenable } from './context.mjs';
 import {
@@ -8,137 +10,125 @@ import {
   toRapidResponse,
 } from './errors.mjs';
 import { parseEvent } from './lambda.mjs';
-import { TRAILER_ERROR_BODY, TRAILER_ERROR_TYPE } from './runtime-client.mjs';
+import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER } from './runtime-client.mjs';
 
-const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
-const STREAM_RESPONSE = 'response';
-const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const noop = () => {};
+
+/** @param {unknown} error @returns {Record<string, string>} */
+function errorTrailers(error) {
+  const body = toRapidResponse(error);
+  return {
+    [ERROR_TYPE_HEADER]: body.errorType.replace(/[^\x21-\x7e]/g, '_'),
+    [ERROR_BODY_TRAILER]: Buffer.from(JSON.stringify(body)).toString('base64'),
+  };
+}
 
 /**
- * @typedef {import('node:http').ClientRequest & {
- *   setContentType(contentType: string): void,
- *   _onBeforeFirstWrite?: (write: (chunk: string | Uint8Array) => void) => void,
- * }} ResponseStream
+ * The `responseStream` handed to the handler: a Writable whose bytes go out as HTTP chunks.
+ * Non-binary chunks are written as JSON (as the RIC does); the end writes the end marker,
+ * then the last chunk and the trailers.
  */
-
-/** `application/vnd.awslambda.http-integration-response`: JSON prelude, 8 NUL bytes, body. */
-export class HttpResponseStream {
+class ResponseStream extends Writable {
+  #post;
+  #requestId;
+  #started = false;
+  #finalized = false;
+  /** @type {Record<string, string>} */
+  #trailers = {};
   /**
-   * @param {ResponseStream} stream
-   * @param {{statusCode?: number, headers?: Record<string, string>, cookies?: string[]}} prelude
+   * Set by HttpResponseStream.from: writes the prelude before the first byte of body.
+   * @type {((write: (chunk: string | Uint8Array) => void) => void) | undefined}
    */
-  static from(stream, prelude) {
-    stream.setContentType(PRELUDE_CONTENT_TYPE);
-    const json = JSON.stringify(prelude);
-    stream._onBeforeFirstWrite = (write) => {
-      write(json);
-      write(new Uint8Array(8));
-    };
-    return stream;
+  _onBeforeFirstWrite;
+
+  /**
+   * @param {import('./runtime-client.mjs').StreamingPost} post
+   * @param {string} requestId
+   * @param {number | undefined} highWaterMark
+   */
+  constructor(post, requestId, highWaterMark) {
+    super(highWaterMark === undefined ? {} : { highWaterMark });
+    this.#post = post;
+    this.#requestId = requestId;
+    // A failed socket write surfaces when the platform's answer never comes; it must not
+    // crash a handler that wrote without an 'error' listener.
+    this.on('error', noop);
   }
-}
 
-/** Defines `globalThis.awslambda` before user code loads, as Lambda's Node runtime does. */
-export function installAwsLambdaGlobal() {
-  const off = process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
-  if (off === '1' || off === 'true') return;
-  Object.defineProperty(globalThis, 'awslambda', {
-    value: {
-      /**
-       * @template {Function} H
-       * @param {H} handler
-       * @param {{highWaterMark?: number}} [options]
-       */
-      streamifyResponse(handler, options) {
-        Object.assign(handler, { [STREAMING]: STREAM_RESPONSE });
-        // Accepted for compatibility; the socket's buffering is Node's default.
-        if (typeof options?.highWaterMark === 'number') {
-          Object.assign(handler, { [HIGH_WATER_MARK]: options.highWaterMark });
-        }
-        return handler;
-      },
-      HttpResponseStream,
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+  /** @param {string} contentType */
+  setContentType(contentType) {
+    if (this.#started) throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+    this.#post.head.contentType = contentType;
+  }
 
-/** @param {Function} handler */
-export function isStreamingHandler(handler) {
-  return /** @type {Record<symbol, unknown>} */ (handler)[STREAMING] === STREAM_RESPONSE;
-}
+  /**
+   * @param {unknown} chunk
+   * @param {BufferEncoding | ((err?: Error | null) => void)} [encoding]
+   * @param {(err?: Error | null) => void} [callback]
+   */
+  write(chunk, encoding, callback) {
+    const data =
+      typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
+    return super.write(data, /** @type {BufferEncoding} */ (encoding), callback);
+  }
 
-/**
- * The response stream is the POST request itself, its write/end wrapped: the first write
- * sends the HttpResponseStream prelude, non-binary chunks are JSON, and end() writes the
- * end marker just before the request ends.
- *
- * @param {import('node:http').ClientRequest} request
- * @param {string} requestId
- * @returns {{stream: ResponseStream, fail: (error: unknown) => void}}
- */
-function wrapRequest(request, requestId) {
-  const stream = /** @type {ResponseStream} */ (request);
-  const write = request.write.bind(request);
-  const end = request.end.bind(request);
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
-    stream._onBeforeFirstWrite?.((chunk) => write(chunk));
-  };
-  stream.setContentType = (contentType) => {
-    if (started || request.headersSent) {
-      throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+  #start() {
+    if (this.#started) return;
+    this.#started = true;
+    this._onBeforeFirstWrite?.((chunk) => this.#post.write(Buffer.from(chunk), noop));
+  }
+
+  /** @param {Buffer} chunk @param {BufferEncoding} _encoding @param {(err?: Error | null) => void} callback */
+  _write(chunk, _encoding, callback) {
+    this.#start();
+    this.#post.write(chunk, callback);
+  }
+
+  /** @param {(err?: Error | null) => void} callback */
+  _final(callback) {
+    this.#start();
+    this.#finish(callback);
+  }
+
+  /** @param {Error | null} error @param {(err?: Error | null) => void} callback */
+  _destroy(error, callback) {
+    // Destroyed before the end: still end the request, with the reason in the trailers.
+    if (!this.#finalized) {
+      this.#trailers = errorTrailers(error ?? new Error('Response stream destroyed.'));
+      this.#finish(noop);
     }
-    request.setHeader('Content-Type', contentType);
-  };
-  /** @type {(chunk: unknown, encoding?: unknown, callback?: unknown) => boolean} */
-  const streamWrite = (chunk, encoding, callback) => {
-    start();
-    const data = typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
-    return /** @type {Function} */ (write)(data, encoding, callback);
-  };
-  /** @type {(chunk?: unknown, encoding?: unknown, callback?: unknown) => ResponseStream} */
-  const streamEnd = (chunk, encoding, callback) => {
-    if (typeof chunk === 'function') return streamEnd(undefined, undefined, chunk);
-    if (typeof encoding === 'function') return streamEnd(chunk, undefined, encoding);
-    if (!request.writableEnded) {
-      if (chunk != null) streamWrite(chunk, encoding);
-      else start();
-      writeEndMarker(requestId);
-    }
-    end(/** @type {() => void} */ (callback));
-    return stream;
-  };
-  Object.assign(stream, { write: streamWrite, end: streamEnd });
+    callback(error);
+  }
 
-  /** Mid-stream failure: the error goes in the trailers (base64 JSON body), then the end. */
-  const fail = (/** @type {unknown} */ error) => {
-    if (request.writableEnded || request.destroyed) return;
-    const body = toRapidResponse(error);
-    try {
-      request.addTrailers({
-        [TRAILER_ERROR_TYPE]: body.errorType.replace(/[^\x21-\x7e]/g, '_'),
-        [TRAILER_ERROR_BODY]: Buffer.from(JSON.stringify(body)).toString('base64'),
-      });
-    } catch {
-      // Trailers refused (headers already broken): the end still tells the platform we stopped.
-    }
-    writeEndMarker(requestId);
-    end();
-  };
-  return { stream, fail };
+  /** @param {(err?: Error | null) => void} callback */
+  #finish(callback) {
+    this.#finalized = true;
+    writeEndMarker(this.#requestId);
+    this.#post.end(this.#trailers, callback);
+  }
+
+  /**
+   * Ends the stream with `error` in the trailers; false when the stream had already ended.
+   * @param {unknown} error
+   */
+  fail(error) {
+    if (this.#finalized || this.destroyed) return false;
+    this.#trailers = errorTrailers(error);
+    if (!this.writableEnded) this.end();
+    return true;
+  }
 }
 
 /** @type {import('./lambda.mjs').Invoker} */
 export async function invokeStreaming(handler, inv, client) {
-  const { request, response } = client.openResponseStream(inv.requestId);
-  const { stream, fail } = wrapRequest(request, inv.requestId);
-  // The RIC waits for an empty event loop before the next /next; the response is already
-  // complete then, so Nimbus asks for the next event straight away.
+  const post = client.streamResponse(inv.requestId);
+  const highWaterMark = /** @type {Record<symbol, number | undefined>} */ (handler)[
+    HIGH_WATER_MARK
+  ];
+  const stream = new ResponseStream(post, inv.requestId, highWaterMark);
+  // The RIC waits for an empty event loop before the next /next; the response is complete
+  // by then, so Nimbus asks for the next event straight away.
   let waitForEmptyLoop = true;
   const context = {
     get callbackWaitsForEmptyEventLoop() {
@@ -155,17 +145,17 @@ export async function invokeStreaming(handler, inv, client) {
       throw new MalformedStreamingHandler('Streaming does not support non-async handlers.');
     }
     if ((await result) !== undefined) console.warn('Streaming handlers ignore return values.');
-    if (!request.writableEnded) {
+    if (!stream.writableEnded && !stream.destroyed) {
       throw new InvalidStreamingOperation('Response stream is not finished.');
     }
   } catch (err) {
     logError('Invoke Error', err ?? 'handled');
-    fail(err ?? 'handled');
+    stream.fail(err ?? 'handled');
   }
   try {
-    await response;
+    await post.response;
   } catch (err) {
-    // A destroyed stream or a broken connection: /next will tell whether the platform is gone.
+    // The connection broke: /next will tell whether the platform is gone.
     logError('Response stream failed', err);
   }
   return { kind: 'streamed' };

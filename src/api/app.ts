@@ -1,9 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fail } from '../shared/error-codes.js';
+import { requireSignatures } from './auth/index.js';
 import type { ApiDeps } from './deps.js';
 import { errorHandler } from './errors.js';
+import { aliasRoutes } from './lambda/aliases.js';
+import { concurrencyRoutes } from './lambda/concurrency.js';
 import { functionRoutes } from './lambda/functions.js';
 import { invokeRoutes } from './lambda/invoke.js';
+import { layerRoutes } from './lambda/layers.js';
+import { tagRoutes } from './lambda/tags.js';
+import { versionRoutes } from './lambda/versions.js';
+import { keyRoutes } from './native/keys.js';
 import { nativeRoutes } from './native/routes.js';
 
 /** Largest control-API body: a 50 MB zip in base64 inside CreateFunction JSON. */
@@ -41,8 +48,15 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   app.addHook('onSend', async (req, reply) => {
     if (!reply.hasHeader('x-amzn-RequestId')) reply.header('x-amzn-RequestId', req.id);
   });
+  if (deps.auth) requireSignatures(app, { keys: deps.keys, ...deps.auth });
   functionRoutes(app, deps);
   invokeRoutes(app, deps);
+  versionRoutes(app, deps);
+  aliasRoutes(app, deps);
+  concurrencyRoutes(app, deps);
+  tagRoutes(app, deps);
+  layerRoutes(app, deps);
   nativeRoutes(app, deps);
+  keyRoutes(app, deps);
   return app;
 }

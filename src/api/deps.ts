@@ -1,16 +1,28 @@
 import type { CodeStore } from '../code/index.js';
-import type { FunctionRegistry } from '../functions/index.js';
+import type { AliasService, FunctionRegistry, LayerService } from '../functions/index.js';
 import type { Invoker } from '../invoke/index.js';
 import type { ArnContext } from '../shared/arn.js';
+import type { Clock } from '../shared/clock.js';
 import type { LogStore } from '../store/types.js';
+import type { AccessKeys } from './auth/index.js';
 
 /** Everything the HTTP layer needs; built by the server, or by tests with real parts. */
 export interface ApiDeps {
   arn: ArnContext;
   registry: FunctionRegistry;
+  aliases: AliasService;
+  layers: LayerService;
+  /** Account limits for GetAccountSettings and reserved-concurrency checks. */
+  limits: { maxConcurrency: number; maxZipBytes: number; maxUnzippedBytes: number };
+  /** Told when the sum of reserved concurrency changed. */
+  onReservedChange(): Promise<void>;
   invoker: Invoker;
   code: CodeStore;
   logs: LogStore;
+  /** SigV4 access keys (`/nimbus/v1/keys`). */
+  keys: AccessKeys;
+  /** Set when auth is on: every request but /health must be signed by a known key. */
+  auth?: { clock: Clock; log?: (line: string) => void };
   /** Request id generator (tests inject one). */
   requestIds?: () => string;
   /** Facts for /health. */

@@ -1,6 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { z } from 'zod';
+import { createSigner, encodeRfc3986 } from '../shared/sigv4.js';
+import type { ResolvedCredentials } from './credentials.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
@@ -36,15 +39,32 @@ const REASONS: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed',
 };
 
+/** Refusals of a signature (or of its absence) by a server with auth on. */
+const AUTH_ERRORS = new Set([
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+]);
+
+export interface ClientOptions {
+  /** When set, every request is SigV4-signed with this key. */
+  credentials?: ResolvedCredentials;
+  /** Region in the credential scope (the server accepts any). */
+  region?: string;
+}
+
 /**
- * The CLI's only way to the server: plain HTTP with global fetch. Network
- * failures and API error answers (Lambda or native shape) become CliErrors.
+ * The CLI's only way to the server: plain HTTP, SigV4-signed when credentials
+ * are given. Network failures and API error answers (Lambda or native shape)
+ * become CliErrors.
  * @example await new NimbusClient('http://127.0.0.1:9000').json('/health', HealthSchema)
  */
 export class NimbusClient {
   readonly endpoint: string;
+  private readonly credentials: ResolvedCredentials | undefined;
+  private readonly signer: SignatureV4 | undefined;
 
-  constructor(endpoint: string) {
+  constructor(endpoint: string, opts: ClientOptions = {}) {
     let url: URL;
     try {
       url = new URL(endpoint);
@@ -55,6 +75,8 @@ export class NimbusClient {
       throw new CliError(`--endpoint must be an http(s) URL (got ${JSON.stringify(endpoint)})`);
     }
     this.endpoint = endpoint.replace(/\/+$/, '');
+    this.credentials = opts.credentials;
+    this.signer = opts.credentials && createSigner(opts.credentials, opts.region ?? 'us-east-1');
   }
 
   /** Sends one request; resolves only for 1xx–3xx answers. */
@@ -65,12 +87,17 @@ export class NimbusClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     }
+    const method = opts.method ?? 'GET';
+    const url = this.endpoint + path + queryString(opts.query);
+    const signedHeaders = this.signer
+      ? await signedRequestHeaders(this.signer, method, url, headers, body)
+      : headers;
     let answer: ApiResponse;
     let statusText: string;
     try {
-      const res = await send(this.endpoint + path + queryString(opts.query), {
-        method: opts.method ?? 'GET',
-        headers,
+      const res = await send(url, {
+        method,
+        headers: signedHeaders,
         body,
         signal: opts.signal,
       });
@@ -80,8 +107,23 @@ export class NimbusClient {
       if (opts.signal?.aborted) throw err;
       throw unreachable(this.endpoint, err);
     }
-    if (answer.status >= 400) throw apiError(answer, statusText);
+    if (answer.status >= 400) {
+      const e = apiError(answer, statusText);
+      throw e.code && AUTH_ERRORS.has(e.code) ? this.withAuthHint(e) : e;
+    }
     return answer;
+  }
+
+  /** Says which key was used (never the secret), or how to give one. */
+  private withAuthHint(e: CliError): CliError {
+    const hint = this.credentials
+      ? `signed with ${this.credentials.accessKeyId} from ${this.credentials.source}`
+      : 'not signed: set NIMBUS_ACCESS_KEY_ID and NIMBUS_SECRET_ACCESS_KEY or pass --profile; ' +
+        'a server started with auth writes its first key to <data dir>/credentials';
+    return new CliError(`${e.message} (${hint})`, {
+      ...(e.status !== undefined ? { status: e.status } : {}),
+      ...(e.code !== undefined ? { code: e.code } : {}),
+    });
   }
 
   /**
@@ -156,18 +198,52 @@ function send(
   });
 }
 
+/**
+ * The request's headers plus SigV4's (`Authorization`, `X-Amz-Date`,
+ * `X-Amz-Content-Sha256`), signed over the exact path, query and body sent.
+ */
+async function signedRequestHeaders(
+  signer: SignatureV4,
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: Uint8Array | string | undefined,
+): Promise<Record<string, string>> {
+  const u = new URL(url);
+  const query: Record<string, string | string[]> = {};
+  for (const [k, v] of u.searchParams) {
+    const prev = query[k];
+    query[k] = prev === undefined ? v : [...(Array.isArray(prev) ? prev : [prev]), v];
+  }
+  const signed = await signer.sign(
+    {
+      method,
+      protocol: u.protocol,
+      hostname: u.hostname,
+      ...(u.port ? { port: Number(u.port) } : {}),
+      path: u.pathname,
+      query,
+      // node:http sends exactly this Host header when one is given.
+      headers: { ...headers, host: u.host },
+      body,
+    },
+    { signingDate: new Date() },
+  );
+  return signed.headers;
+}
+
 /** `/2015-03-31/functions/{name}` with the name percent-encoded (`:` → `%3A`). */
 export function lambdaFunctionPath(name: string, suffix = ''): string {
   return `/2015-03-31/functions/${encodeURIComponent(name)}${suffix}`;
 }
 
+/** RFC 3986 encoding (`%20`, not `+`), so the query sent is the one signed. */
 function queryString(query: RequestOptions['query']): string {
-  const params = new URLSearchParams();
+  const parts: string[] = [];
   for (const [k, v] of Object.entries(query ?? {})) {
-    if (v !== undefined) params.set(k, String(v));
+    if (v !== undefined) parts.push(`${encodeRfc3986(k)}=${encodeRfc3986(String(v))}`);
   }
-  const s = params.toString();
-  return s ? `?${s}` : '';
+  return parts.length ? `?${parts.join('&')}` : '';
 }
 
 function unreachable(endpoint: string, err: unknown): CliError {

@@ -4,6 +4,7 @@ import { DEFAULT_ENDPOINT } from './client.js';
 import { deployCommand } from './commands/deploy.js';
 import { infoCommand } from './commands/info.js';
 import { invokeCommand } from './commands/invoke.js';
+import { keysCommand } from './commands/keys.js';
 import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
 import { rmCommand } from './commands/rm.js';
@@ -25,13 +26,25 @@ function buildProgram(): Command {
         .default(DEFAULT_ENDPOINT),
     )
     .option('--json', "print the server's raw JSON answer")
+    .addOption(
+      new Option('--profile <name>', 'sign requests with this profile of a credentials file').env(
+        'NIMBUS_PROFILE',
+      ),
+    )
+    .addOption(
+      new Option(
+        '--credentials-file <file>',
+        'AWS shared-credentials file to read the profile from',
+      ).env('NIMBUS_CREDENTIALS_FILE'),
+    )
     .addCommand(serverCommand())
     .addCommand(deployCommand())
     .addCommand(invokeCommand())
     .addCommand(logsCommand())
     .addCommand(lsCommand())
     .addCommand(infoCommand())
-    .addCommand(rmCommand());
+    .addCommand(rmCommand())
+    .addCommand(keysCommand());
 }
 
 // `nimbus logs x | head` closes stdout early: that is not an error.

@@ -3,5 +3,6 @@
  * and zipping a folder for `nimbus deploy DIR`.
  */
 export { CodeStore } from './code-store.js';
+export { LayerMerger } from './merge-layers.js';
 export type { CodeLimits, StoredCode } from './types.js';
 export { zipDirectory } from './zip-directory.js';

@@ -13,7 +13,10 @@ export const MAX_SYNC_PAYLOAD_BYTES = 6 * 1024 * 1024;
 const EMPTY_EVENT = Buffer.from('{}');
 
 export interface InvokeRequest {
+  /** The version that runs. */
   fn: FunctionRecord;
+  /** The function's reserved concurrency (a function-level setting, from `$LATEST`). */
+  reservedConcurrency: number | null;
   /** The qualifier the caller named, if any (it shows in the invoked ARN). */
   qualifier?: string;
   payload: Buffer;
@@ -71,7 +74,7 @@ export class Invoker {
     const target = {
       poolKey: poolKeyOf(fn),
       functionName: fn.name,
-      reservedConcurrency: fn.reservedConcurrency,
+      reservedConcurrency: req.reservedConcurrency,
       fn,
     };
     const lease: Lease = this.deps.scheduler.acquire(target);

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SandboxPaths } from '../sandbox/index.js';
 import type { ServerConfig } from '../shared/config.js';
-import type { RuntimeInfo } from '../shared/runtimes.js';
+import { HOST_PYTHON_PATH, type RuntimeInfo } from '../shared/runtimes.js';
 import type { FunctionRecord } from '../store/types.js';
 import type { InstancePlan } from './instance.js';
 
@@ -51,9 +51,9 @@ export function runtimeEnv(ctx: PlanContext, paths: SandboxPaths): Record<string
     LAMBDA_RUNTIME_DIR: paths.runtimeDir,
     TZ: ':UTC',
     LANG: 'en_US.UTF-8',
-    PATH: '/usr/local/bin:/usr/bin/:/bin:/opt/bin',
-    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${paths.runtimeDir}:${paths.runtimeDir}/lib:${paths.taskRoot}:${paths.taskRoot}/lib:/opt/lib`,
-    NODE_PATH: `/opt/nodejs/node${major}/node_modules:/opt/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`,
+    PATH: `/usr/local/bin:/usr/bin/:/bin:${paths.optDir}/bin`,
+    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${paths.runtimeDir}:${paths.runtimeDir}/lib:${paths.taskRoot}:${paths.taskRoot}/lib:${paths.optDir}/lib`,
+    NODE_PATH: `${paths.optDir}/nodejs/node${major}/node_modules:${paths.optDir}/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`,
     NIMBUS_RUNTIME_SOCKET: paths.socketPath,
     NIMBUS_FLAVOUR: fn.flavour,
     ...(fn.initializer ? { NIMBUS_INITIALIZER: fn.initializer } : {}),
@@ -70,8 +70,26 @@ export function nodeHeapMb(memoryMb: number): number {
   return Math.max(32, Math.floor(memoryMb * 0.85));
 }
 
+/**
+ * Defaults a Python instance adds (Lambda's search path: task root, then layers); the
+ * function's own variables may override them, the reserved ones may not.
+ */
+export function pythonEnv(ctx: PlanContext, paths: SandboxPaths): Record<string, string> {
+  const version = `python${ctx.runtime.major}.${ctx.runtime.minor}`;
+  return {
+    PYTHONPATH: `${paths.taskRoot}:${paths.optDir}/python/lib/${version}/site-packages:${paths.optDir}/python`,
+    PYTHONUNBUFFERED: '1',
+    // The code folders are read-only (and shared outside the sandbox): no __pycache__ there.
+    PYTHONDONTWRITEBYTECODE: '1',
+  };
+}
+
 /** argv and env for one instance of `ctx.fn`. */
 export function instancePlan(ctx: PlanContext, paths: SandboxPaths): InstancePlan {
+  if (ctx.runtime.family === 'python') {
+    const argv = [HOST_PYTHON_PATH, '-u', `${paths.runtimeDir}/bootstrap.py`];
+    return { argv, env: { ...pythonEnv(ctx, paths), ...runtimeEnv(ctx, paths) } };
+  }
   const argv = [
     process.execPath,
     `--max-old-space-size=${nodeHeapMb(ctx.fn.memoryMb)}`,

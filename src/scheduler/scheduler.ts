@@ -46,6 +46,8 @@ export class Scheduler {
   private readonly pools = new Map<string, Pool>();
   private readonly busyByFunction = new Map<string, number>();
   private busyTotal = 0;
+  private busyUnreserved = 0;
+  private reservedTotal = 0;
   /** Pool keys that are stale (function updated or deleted): their instances retire. */
   private readonly retired = new Set<string>();
   private reaper: NodeJS.Timeout | null = null;
@@ -59,37 +61,34 @@ export class Scheduler {
     this.reaper.unref();
   }
 
+  /** Sum of all functions' reserved concurrency: capacity other functions may not use. */
+  setReservedTotal(n: number): void {
+    this.reservedTotal = n;
+  }
+
   /** Counts the invocation against the limits or throws TooManyRequestsException. */
   private admit(target: PoolTarget): void {
     const busy = this.busyByFunction.get(target.functionName) ?? 0;
     const reserved = target.reservedConcurrency;
-    const limit = reserved ?? this.opts.functionMaxConcurrency;
-    if (busy >= limit) {
-      throw fail('TooManyRequestsException', 'Rate Exceeded.', {
-        headers: { 'Retry-After': '1' },
-        fields: {
-          Reason:
-            reserved !== null
-              ? 'ReservedFunctionConcurrentInvocationLimitExceeded'
-              : 'ConcurrentInvocationLimitExceeded',
-        },
-      });
-    }
-    if (this.busyTotal >= this.opts.maxConcurrency) {
-      throw fail('TooManyRequestsException', 'Rate Exceeded.', {
-        headers: { 'Retry-After': '1' },
-        fields: { Reason: 'ConcurrentInvocationLimitExceeded' },
-      });
+    if (reserved !== null) {
+      if (busy >= reserved) throw throttled('ReservedFunctionConcurrentInvocationLimitExceeded');
+    } else if (
+      busy >= this.opts.functionMaxConcurrency ||
+      this.busyUnreserved >= this.opts.maxConcurrency - this.reservedTotal
+    ) {
+      throw throttled('ConcurrentInvocationLimitExceeded');
     }
     this.busyByFunction.set(target.functionName, busy + 1);
     this.busyTotal++;
+    if (reserved === null) this.busyUnreserved++;
   }
 
-  private unadmit(functionName: string): void {
-    const busy = (this.busyByFunction.get(functionName) ?? 1) - 1;
-    if (busy <= 0) this.busyByFunction.delete(functionName);
-    else this.busyByFunction.set(functionName, busy);
+  private unadmit(target: PoolTarget): void {
+    const busy = (this.busyByFunction.get(target.functionName) ?? 1) - 1;
+    if (busy <= 0) this.busyByFunction.delete(target.functionName);
+    else this.busyByFunction.set(target.functionName, busy);
     this.busyTotal--;
+    if (target.reservedConcurrency === null) this.busyUnreserved--;
   }
 
   /**
@@ -110,7 +109,7 @@ export class Scheduler {
 
   /** Returns an instance after its invocation; dead or stale instances are dropped. */
   release(target: PoolTarget, instance: Instance): void {
-    this.unadmit(target.functionName);
+    this.unadmit(target);
     const pool = this.pools.get(target.poolKey);
     if (instance.state !== 'idle' || !pool || this.retired.has(target.poolKey)) {
       instance.kill();
@@ -133,13 +132,14 @@ export class Scheduler {
   }
 
   /**
-   * Retires every pool of a function whose key is not `currentKey`: idle
-   * instances stop now, busy ones when their invocation ends. After this, no
-   * new invocation lands on old code or configuration.
+   * Retires the pools whose key starts with `prefix` (`name:` for a whole
+   * function, `name:version:` for one version) except `keepKey`: idle instances
+   * stop now, busy ones when their invocation ends. After this, no new
+   * invocation lands on old code or configuration.
    */
-  retireFunction(functionName: string, currentKeys: Set<string> = new Set()): void {
+  retire(prefix: string, keepKey?: string): void {
     for (const [key, pool] of this.pools) {
-      if (!key.startsWith(`${functionName}:`) || currentKeys.has(key)) continue;
+      if (!key.startsWith(prefix) || key === keepKey) continue;
       this.retired.add(key);
       for (const inst of pool.idle.splice(0)) inst.kill();
     }
@@ -208,4 +208,13 @@ export class Scheduler {
   instances(): Instance[] {
     return [...this.pools.values()].flatMap((p) => [...p.all]);
   }
+}
+
+function throttled(
+  reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
+) {
+  return fail('TooManyRequestsException', 'Rate Exceeded.', {
+    headers: { 'Retry-After': '1' },
+    fields: { Reason: reason },
+  });
 }

@@ -28,6 +28,11 @@ export interface ServerConfig {
   logRetentionMs: number;
   /** Size of each sandbox's private /tmp. */
   tmpSizeMb: number;
+  /**
+   * Every control-API request must carry a valid SigV4 signature. Defaults to on
+   * unless `host` is a loopback address; cannot be off on any other address.
+   */
+  auth: boolean;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -46,6 +51,8 @@ export const DEFAULTS: ServerConfig = {
   maxZipEntries: 10_000,
   logRetentionMs: 7 * 24 * 3600_000,
   tmpSizeMb: 512,
+  // Decided by resolveConfig from `host` unless set: off on loopback, on elsewhere.
+  auth: false,
 };
 
 /** Environment variable that overrides each setting. */
@@ -65,6 +72,7 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   maxZipEntries: 'NIMBUS_MAX_ZIP_ENTRIES',
   logRetentionMs: 'NIMBUS_LOG_RETENTION_MS',
   tmpSizeMb: 'NIMBUS_TMP_SIZE_MB',
+  auth: 'NIMBUS_AUTH',
 };
 
 /**
@@ -72,7 +80,7 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
  * every value. Throws an Error with a readable message on bad input.
  */
 export function resolveConfig(
-  overrides: Partial<Record<keyof ServerConfig, string | number | undefined>> = {},
+  overrides: Partial<Record<keyof ServerConfig, string | number | boolean | undefined>> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): ServerConfig {
   const out = { ...DEFAULTS } as Record<keyof ServerConfig, unknown>;
@@ -80,7 +88,9 @@ export function resolveConfig(
     const raw = overrides[key] ?? env[ENV_NAMES[key]];
     if (raw === undefined || raw === '') continue;
     const def = DEFAULTS[key];
-    if (typeof def === 'number') {
+    if (typeof def === 'boolean') {
+      out[key] = parseBoolean(key, raw);
+    } else if (typeof def === 'number') {
       const n = typeof raw === 'number' ? raw : Number(raw);
       if (!Number.isInteger(n) || n < 0) {
         throw new Error(`${key} must be a whole number >= 0 (got ${JSON.stringify(raw)})`);
@@ -104,6 +114,33 @@ export function resolveConfig(
   if (cfg.maxConcurrency < 1 || cfg.functionMaxConcurrency < 1) {
     throw new Error('concurrency limits must be at least 1');
   }
+  const authGiven = (overrides.auth ?? env[ENV_NAMES.auth] ?? '') !== '';
+  if (!authGiven) cfg.auth = !isLoopbackHost(cfg.host);
+  if (!cfg.auth && !isLoopbackHost(cfg.host)) {
+    throw new Error(
+      `refusing to serve on ${cfg.host} with auth off: anyone who can reach it could run code. ` +
+        'Drop --no-auth / NIMBUS_AUTH=0, or bind a loopback address (--host 127.0.0.1)',
+    );
+  }
   cfg.dataDir = path.resolve(cfg.dataDir);
   return cfg;
+}
+
+/** `127.0.0.0/8`, `::1` and `localhost`: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return (
+    h === 'localhost' ||
+    h === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(h) ||
+    /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+  );
+}
+
+function parseBoolean(key: string, raw: string | number | boolean): boolean {
+  if (typeof raw === 'boolean') return raw;
+  const text = String(raw).toLowerCase();
+  if (['1', 'true', 'on', 'yes'].includes(text)) return true;
+  if (['0', 'false', 'off', 'no'].includes(text)) return false;
+  throw new Error(`${key} must be 1 or 0 (got ${JSON.stringify(raw)})`);
 }

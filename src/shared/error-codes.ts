@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   UnknownOperationException: { status: 404, kind: 'user' },
   InvalidRequestContentException: { status: 400, kind: 'user' },
   InvalidRuntimeException: { status: 502, kind: 'system' },
+  // Signature Version 4 (names, statuses and messages as AWS)
+  UnrecognizedClientException: { status: 403, kind: 'user' },
+  InvalidSignatureException: { status: 403, kind: 'user' },
+  IncompleteSignatureException: { status: 400, kind: 'user' },
   // Native API
   NotFound: { status: 404, kind: 'user' },
   BadRequest: { status: 400, kind: 'user' },

@@ -8,6 +8,33 @@ import type { Generated } from 'kysely';
 export interface Database {
   functions: FunctionsTable;
   logs: LogsTable;
+  access_keys: AccessKeysTable;
+  aliases: AliasesTable;
+  layer_versions: LayerVersionsTable;
+  layer_names: LayerNamesTable;
+}
+
+export interface AliasesTable {
+  function_name: string;
+  name: string;
+  function_version: string;
+  revision_id: string;
+  /** JSON: description, routing weights. */
+  config: string;
+}
+
+export interface LayerVersionsTable {
+  name: string;
+  version: number;
+  code_hex_sha: string;
+  created_at_ms: number;
+  /** JSON of the LayerVersionRecord fields that are not columns. */
+  config: string;
+}
+
+export interface LayerNamesTable {
+  name: string;
+  last_version: number;
 }
 
 /** One row per (name, version); `$LATEST` is the mutable head. */
@@ -28,4 +55,13 @@ export interface LogsTable {
   timestamp_ms: number;
   request_id: string | null;
   message: string;
+}
+
+/** One row per SigV4 access key; the secret only sealed (never plain text). */
+export interface AccessKeysTable {
+  id: string;
+  description: string;
+  secret_sealed: string;
+  created_at_ms: number;
+  last_used_at_ms: number | null;
 }

@@ -29,7 +29,8 @@ export interface FunctionRecord {
   initializer: string | null;
   initializationTimeoutS: number;
   flavour: Flavour;
-  layers: string[];
+  /** Layer versions mounted at /opt, in order. */
+  layers: LayerRef[];
   tags: Record<string, string>;
   reservedConcurrency: number | null;
   architectures: string[];
@@ -39,6 +40,15 @@ export interface FunctionRecord {
   /** Lambda's format: 2024-01-01T00:00:00.000+0000 */
   lastModified: string;
   createdAtMs: number;
+  /** On `$LATEST`: the highest version number ever published (never reused). */
+  lastPublishedVersion?: number;
+}
+
+/** A function's reference to a layer version, with the code it resolved to when set. */
+export interface LayerRef {
+  arn: string;
+  codeSizeBytes: number;
+  codeHexSha: string;
 }
 
 export interface ListPage<T> {
@@ -60,6 +70,16 @@ export interface FunctionStore {
   update(rec: FunctionRecord, expectedRevisionId?: string): Promise<void>;
   /** Deletes the function with all its versions; false when it did not exist. */
   delete(name: string): Promise<boolean>;
+  /** Inserts a published version (never `$LATEST`). */
+  insertVersion(rec: FunctionRecord): Promise<void>;
+  /** `$LATEST` then published versions in number order. */
+  listVersions(
+    name: string,
+    opts: { marker?: string; limit: number },
+  ): Promise<ListPage<FunctionRecord>>;
+  /** Every version of every function (ListFunctions with FunctionVersion=ALL), by name then version. */
+  listAll(opts: { marker?: string; limit: number }): Promise<ListPage<FunctionRecord>>;
+  deleteVersion(name: string, version: string): Promise<boolean>;
   count(): Promise<number>;
 }
 
@@ -95,8 +115,90 @@ export interface LogStore {
   deleteFunction(functionName: string): Promise<void>;
 }
 
+/** A name for a function version, optionally splitting traffic with a second version. */
+export interface AliasRecord {
+  functionName: string;
+  name: string;
+  functionVersion: string;
+  description: string;
+  /** Additional version → weight (0..1); at most one entry. */
+  additionalVersionWeights: Record<string, number>;
+  revisionId: string;
+}
+
+export interface AliasStore {
+  /** Throws ResourceConflictException when the alias exists. */
+  create(rec: AliasRecord): Promise<void>;
+  get(functionName: string, name: string): Promise<AliasRecord | undefined>;
+  list(
+    functionName: string,
+    opts: { functionVersion?: string; marker?: string; limit: number },
+  ): Promise<ListPage<AliasRecord>>;
+  /** Compare-and-swap on revision id when given (PreconditionFailedException). */
+  update(rec: AliasRecord, expectedRevisionId?: string): Promise<void>;
+  delete(functionName: string, name: string): Promise<boolean>;
+  deleteAllFor(functionName: string): Promise<void>;
+}
+
+export interface LayerVersionRecord {
+  name: string;
+  version: number;
+  description: string;
+  compatibleRuntimes: string[];
+  compatibleArchitectures: string[];
+  licenseInfo: string | null;
+  codeSha256: string;
+  codeHexSha: string;
+  codeSizeBytes: number;
+  /** Lambda's format: 2024-01-01T00:00:00.000+0000 */
+  createdDate: string;
+  createdAtMs: number;
+}
+
+export interface LayerStore {
+  /** Allocates the next version number for `name` (never reused) and inserts it. */
+  publish(rec: Omit<LayerVersionRecord, 'version'>): Promise<LayerVersionRecord>;
+  get(name: string, version: number): Promise<LayerVersionRecord | undefined>;
+  /** Newest first, as Lambda lists them. */
+  listVersions(
+    name: string,
+    opts: { marker?: string; limit: number },
+  ): Promise<ListPage<LayerVersionRecord>>;
+  /** The newest version of every layer, by name. */
+  listLatest(opts: { marker?: string; limit: number }): Promise<ListPage<LayerVersionRecord>>;
+  delete(name: string, version: number): Promise<boolean>;
+}
+
+/** A SigV4 access key as stored: the secret only sealed, never in plain text. */
+export interface AccessKeyRecord {
+  /** The access key id (`NIMB` + 16 upper-case letters and digits). */
+  id: string;
+  description: string;
+  /** The secret, encrypted with the master key (opaque to the store). */
+  secretSealed: string;
+  createdAtMs: number;
+  /** null until the key first signs a request. */
+  lastUsedAtMs: number | null;
+}
+
+export interface AccessKeyStore {
+  /** Throws ResourceConflictException when the id exists. */
+  create(rec: AccessKeyRecord): Promise<void>;
+  get(id: string): Promise<AccessKeyRecord | undefined>;
+  /** Oldest first. */
+  list(): Promise<AccessKeyRecord[]>;
+  /** false when there was no such key. */
+  delete(id: string): Promise<boolean>;
+  /** Records when the key last signed a request. */
+  touch(id: string, lastUsedAtMs: number): Promise<void>;
+  count(): Promise<number>;
+}
+
 export interface Store {
   functions: FunctionStore;
   logs: LogStore;
+  accessKeys: AccessKeyStore;
+  aliases: AliasStore;
+  layers: LayerStore;
   close(): Promise<void>;
 }

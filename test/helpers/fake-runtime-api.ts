@@ -52,6 +52,12 @@ const INVOCATION_POST = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|
 export interface FakeRuntimeApiOptions {
   /** called when a POST arrives and when its body ends, e.g. to read the runtime's output */
   snapshot?: () => string;
+  /** listen on 127.0.0.1 (see `address`) instead of a Unix socket */
+  tcp?: boolean;
+  /** send `/next` bodies with chunked transfer encoding instead of a Content-Length */
+  chunked?: boolean;
+  /** answer everything with `Connection: close`, so every request needs a new connection */
+  closeConnections?: boolean;
 }
 
 /**
@@ -76,29 +82,36 @@ export class FakeRuntimeApi {
   private readonly initError = deferred<RecordedPost>();
   private readonly pollWaiters: { count: number; resolve: () => void }[] = [];
 
+  /** `host:port` for AWS_LAMBDA_RUNTIME_API when listening on TCP, else '' */
+  address = '';
+
   private constructor(
     private readonly server: http.Server,
     private readonly dir: string,
+    /** the Unix socket (NIMBUS_RUNTIME_SOCKET); '' when listening on TCP */
     readonly socketPath: string,
-    private readonly snapshot: () => string,
+    private readonly options: FakeRuntimeApiOptions,
   ) {}
 
   static async start(options: FakeRuntimeApiOptions = {}): Promise<FakeRuntimeApi> {
     const dir = await mkdtemp(path.join(tmpdir(), 'nimbus-rapi-'));
-    const socketPath = path.join(dir, 'runtime.sock');
+    const socketPath = options.tcp ? '' : path.join(dir, 'runtime.sock');
     const server = http.createServer();
     // Like the platform: the long poll and an idle keep-alive connection never time out.
     server.keepAliveTimeout = 0;
     server.requestTimeout = 0;
-    const api = new FakeRuntimeApi(server, dir, socketPath, options.snapshot ?? (() => ''));
+    const api = new FakeRuntimeApi(server, dir, socketPath, options);
     server.on('connection', () => {
       api.connections++;
     });
     server.on('request', (req, res) => api.route(req, res));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socketPath, resolve);
+      if (socketPath) server.listen(socketPath, resolve);
+      else server.listen(0, '127.0.0.1', resolve);
     });
+    const bound = server.address();
+    if (bound && typeof bound === 'object') api.address = `127.0.0.1:${bound.port}`;
     return api;
   }
 
@@ -160,7 +173,9 @@ export class FakeRuntimeApi {
       return;
     }
     res.writeHead(404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ errorType: 'NotFound', errorMessage: `no route ${req.method} ${url}` }));
+    res.end(
+      JSON.stringify({ errorType: 'NotFound', errorMessage: `no route ${req.method} ${url}` }),
+    );
   }
 
   private record(
@@ -187,11 +202,19 @@ export class FakeRuntimeApi {
         snapshotAtEnd: this.snapshot(),
       };
       this.posts.push(post);
-      res.writeHead(202, { 'Content-Type': 'application/json' });
+      res.writeHead(202, { 'Content-Type': 'application/json', ...this.connectionHeader() });
       res.end('{"status":"OK"}');
       if (kind === 'init-error') this.initError.resolve(post);
       else if (requestId !== undefined) this.resultFor(requestId).resolve(post);
     });
+  }
+
+  private snapshot(): string {
+    return this.options.snapshot?.() ?? '';
+  }
+
+  private connectionHeader(): Record<string, string> {
+    return this.options.closeConnections ? { Connection: 'close' } : {};
   }
 
   private dispatch(): void {
@@ -203,9 +226,18 @@ export class FakeRuntimeApi {
         'Content-Type': 'application/json',
         'Lambda-Runtime-Aws-Request-Id': inv.requestId,
         'Lambda-Runtime-Deadline-Ms': String(Date.now() + (inv.timeoutMs ?? 30_000)),
+        ...this.connectionHeader(),
         ...inv.headers,
       });
-      res.end(body);
+      if (this.options.chunked) {
+        // Without a Content-Length, written in pieces: Node sends it chunked.
+        const bytes = Buffer.from(body);
+        const half = Math.floor(bytes.length / 2);
+        res.write(bytes.subarray(0, half));
+        res.end(bytes.subarray(half));
+      } else {
+        res.end(body);
+      }
     }
   }
 }

@@ -301,7 +301,7 @@ describe('cli ls, info, rm', () => {
       server.requests.map((r) => `${r.method} ${r.url}`),
       [
         'GET /2015-03-31/functions?MaxItems=50',
-        'GET /2015-03-31/functions?MaxItems=50&Marker=page+2',
+        'GET /2015-03-31/functions?MaxItems=50&Marker=page%202',
       ],
     );
     assert.equal(

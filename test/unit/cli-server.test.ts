@@ -16,7 +16,7 @@ test('server: prints where it listens, serves /health, stops on SIGTERM with exi
     {
       timeoutMs: 30_000,
       onStdout: (child, stdout) => {
-        const url = /Nimbus API \+ console +(http:\/\/\S+)/.exec(stdout)?.[1];
+        const url = /Nimbus API +(http:\/\/\S+)/.exec(stdout)?.[1];
         if (!url || health) return;
         health = fetch(`${url}/health`)
           .then((r) => r.json())
@@ -25,7 +25,7 @@ test('server: prints where it listens, serves /health, stops on SIGTERM with exi
     },
   );
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^Nimbus API \+ console +http:\/\/127\.0\.0\.1:\d+$/m);
+  assert.match(run.stdout, /^Nimbus API +http:\/\/127\.0\.0\.1:\d+$/m);
   assert.match(run.stdout, /^isolation +none \(cgroup \w+\)$/m);
   assert.match(run.stdout, new RegExp(`^data dir +${dir}$`, 'm'));
   assert.match(run.stderr, /WARNING: isolation "none"/);

@@ -90,7 +90,16 @@ function storeSuite(label: string, open: (dir: string) => Promise<Store>): void 
 
     describe('functions', () => {
       it('get returns exactly what create stored', async () => {
-        const rec = fnRecord('hello', { env: { A: '1', B: 'two' }, layers: ['arn:layer:1'] });
+        const rec = fnRecord('hello', {
+          env: { A: '1', B: 'two' },
+          layers: [
+            {
+              arn: 'arn:aws:lambda:us-east-1:000000000000:layer:l:1',
+              codeSizeBytes: 3,
+              codeHexSha: 'a'.repeat(64),
+            },
+          ],
+        });
         await store.functions.create(rec);
         assert.deepEqual(await store.functions.get('hello'), rec);
         assert.deepEqual(await store.functions.get('hello', '$LATEST'), rec);

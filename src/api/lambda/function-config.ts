@@ -26,7 +26,9 @@ export function toFunctionConfiguration(arn: ArnContext, fn: FunctionRecord, qua
     ...(Object.keys(fn.env).length ? { Environment: { Variables: fn.env } } : {}),
     TracingConfig: { Mode: 'PassThrough' },
     RevisionId: fn.revisionId,
-    ...(fn.layers.length ? { Layers: fn.layers.map((a) => ({ Arn: a, CodeSize: 0 })) } : {}),
+    ...(fn.layers.length
+      ? { Layers: fn.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSizeBytes })) }
+      : {}),
     State: 'Active',
     LastUpdateStatus: 'Successful',
     PackageType: 'Zip',

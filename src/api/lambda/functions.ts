@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FunctionSettings } from '../../functions/index.js';
-import { parseFunctionRef } from '../../shared/arn.js';
+import { functionArn, parseFunctionRef } from '../../shared/arn.js';
 import { fail } from '../../shared/error-codes.js';
 import type { FunctionRecord } from '../../store/types.js';
 import { base64Field, jsonBody } from '../body.js';
 import type { ApiDeps } from '../deps.js';
 import { toFunctionConfiguration } from './function-config.js';
+import { maxItems, type NameParams, selfUrl, withMarker } from './params.js';
 import { CreateFunctionBody, UpdateCodeBody, UpdateConfigBody } from './schemas.js';
-
-type NameParams = { Params: { name: string }; Querystring: Record<string, string | undefined> };
+import { checkTags } from './tags.js';
 
 /** Code from a Lambda `Code` / UpdateFunctionCode body: only ZipFile until Nimbus has its own S3. */
 function zipFrom(code: {
@@ -28,19 +28,13 @@ function zipFrom(code: {
       'Code from S3 (S3Bucket/S3Key) is not supported yet: upload the .zip as ZipFile',
     );
   }
-  if (!code.ZipFile)
+  if (!code.ZipFile) {
     throw fail(
       'InvalidParameterValueException',
       'Please provide a source for function code (ZipFile).',
     );
+  }
   return base64Field(code.ZipFile, 'ZipFile');
-}
-
-function notYet(what: string): never {
-  throw fail(
-    'InvalidParameterValueException',
-    `${what} is not supported by this Nimbus version yet`,
-  );
 }
 
 /** Lambda's settings → Nimbus's. */
@@ -53,9 +47,7 @@ function settingsFrom(b: {
   MemorySize?: number | undefined;
   Environment?: { Variables?: Record<string, string> | undefined } | undefined;
   EphemeralStorage?: { Size: number } | undefined;
-  Layers?: string[] | undefined;
 }): FunctionSettings {
-  if (b.Layers?.length) notYet('Layers');
   const s: FunctionSettings = {};
   if (b.Runtime !== undefined) s.runtime = b.Runtime;
   if (b.Handler !== undefined) s.handler = b.Handler;
@@ -68,26 +60,45 @@ function settingsFrom(b: {
   return s;
 }
 
-/** Base URL of this server as the client reached it (for Code.Location). */
-function selfUrl(req: FastifyRequest): string {
-  return `${req.protocol}://${req.headers.host ?? 'localhost'}`;
+function unqualified(arn: ApiDeps['arn'], raw: string, op: string): string {
+  const { name, qualifier } = parseFunctionRef(arn, raw);
+  if (qualifier !== undefined) {
+    throw fail('InvalidParameterValueException', `${op} does not take a qualified function name`);
+  }
+  return name;
 }
 
 /** Registers CreateFunction, Get*, ListFunctions, Update*, DeleteFunction. */
 export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { arn, registry } = deps;
 
-  /** The function a path parameter names, at `$LATEST` (versions come with issue #3). */
+  /**
+   * The function version a path parameter (and `?Qualifier=`) names: `$LATEST`,
+   * a published version, or the version an alias points at.
+   */
   async function load(
     req: FastifyRequest<NameParams>,
-  ): Promise<{ fn: FunctionRecord; qualified: boolean }> {
+  ): Promise<{ fn: FunctionRecord; qualifier: string | undefined }> {
     const { name, qualifier } = parseFunctionRef(arn, req.params.name, req.query.Qualifier);
-    const fn = await registry.resolve(name);
+    const latest = await registry.resolve(name);
+    if (!latest) throw registry.notFound(name, qualifier);
+    if (qualifier === undefined || qualifier === '$LATEST') return { fn: latest, qualifier };
+    let version = qualifier;
+    if (!/^\d+$/.test(qualifier)) {
+      const alias = await deps.aliases.lookup(name, qualifier);
+      if (!alias) throw registry.notFound(name, qualifier);
+      version = alias.functionVersion;
+    }
+    const fn = await registry.version(name, version);
     if (!fn) throw registry.notFound(name, qualifier);
-    if (qualifier !== undefined && qualifier !== '$LATEST')
-      throw registry.notFound(name, qualifier);
-    return { fn, qualified: qualifier !== undefined };
+    return { fn, qualifier };
   }
+
+  /** FunctionConfiguration of a loaded version; FunctionArn carries the qualifier asked for. */
+  const configOf = (fn: FunctionRecord, qualifier: string | undefined) => ({
+    ...toFunctionConfiguration(arn, fn),
+    ...(qualifier !== undefined ? { FunctionArn: functionArn(arn, fn.name, qualifier) } : {}),
+  });
 
   app.post('/2015-03-31/functions', async (req, reply) => {
     const b = jsonBody(req, CreateFunctionBody);
@@ -97,7 +108,6 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
         'PackageType Image is not supported by Nimbus: use Zip',
       );
     }
-    if (b.Publish) notYet('Publish (versions)');
     const { name, qualifier } = parseFunctionRef(arn, b.FunctionName);
     if (qualifier !== undefined) {
       throw fail(
@@ -118,77 +128,68 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const zip = zipFrom(b.Code);
     const settings = settingsFrom(b);
     if (b.Architectures) settings.architectures = b.Architectures;
-    if (b.Tags) settings.tags = b.Tags;
+    if (b.Tags) {
+      checkTags(b.Tags);
+      settings.tags = b.Tags;
+    }
     const fn = await registry.create({
       ...settings,
       name,
       runtime: b.Runtime,
       handler: b.Handler,
       zip,
+      ...(b.Layers ? { layerArns: b.Layers } : {}),
     });
     reply.status(201);
-    return toFunctionConfiguration(arn, fn);
+    return toFunctionConfiguration(arn, b.Publish ? await registry.publishVersion(name) : fn);
   });
 
   app.get<NameParams>('/2015-03-31/functions/:name', async (req) => {
-    const { fn, qualified } = await load(req);
+    const { fn, qualifier } = await load(req);
+    const latest = await registry.get(fn.name);
     return {
-      Configuration: toFunctionConfiguration(arn, fn, qualified),
+      Configuration: configOf(fn, qualifier),
       Code: {
         RepositoryType: 'S3',
         Location: `${selfUrl(req)}/nimbus/v1/code/${fn.codeHexSha}.zip`,
       },
-      ...(Object.keys(fn.tags).length ? { Tags: fn.tags } : {}),
-      ...(fn.reservedConcurrency !== null
-        ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } }
+      ...(Object.keys(latest.tags).length ? { Tags: latest.tags } : {}),
+      ...(latest.reservedConcurrency !== null
+        ? { Concurrency: { ReservedConcurrentExecutions: latest.reservedConcurrency } }
         : {}),
     };
   });
 
   app.get<NameParams>('/2015-03-31/functions/:name/configuration', async (req) => {
-    const { fn, qualified } = await load(req);
-    return toFunctionConfiguration(arn, fn, qualified);
+    const { fn, qualifier } = await load(req);
+    return configOf(fn, qualifier);
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/2015-03-31/functions',
     async (req) => {
       const q = req.query;
-      let limit = 50;
-      if (q.MaxItems !== undefined) {
-        const n = Number(q.MaxItems);
-        if (!Number.isInteger(n) || n < 1 || n > 10000) {
-          throw fail(
-            'ValidationException',
-            `1 validation error detected: Value '${q.MaxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000`,
-          );
-        }
-        limit = Math.min(n, 50);
-      }
+      const limit = maxItems(q.MaxItems);
       if (q.FunctionVersion !== undefined && q.FunctionVersion !== 'ALL') {
         throw fail(
           'ValidationException',
           `1 validation error detected: Value '${q.FunctionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
         );
       }
-      const page = await registry.list(q.Marker || undefined, limit);
-      return {
-        Functions: page.items.map((fn) => toFunctionConfiguration(arn, fn)),
-        ...(page.nextMarker ? { NextMarker: page.nextMarker } : {}),
-      };
+      const page =
+        q.FunctionVersion === 'ALL'
+          ? await registry.listAll(q.Marker || undefined, limit)
+          : await registry.list(q.Marker || undefined, limit);
+      return withMarker(
+        { Functions: page.items.map((fn) => toFunctionConfiguration(arn, fn)) },
+        page.nextMarker,
+      );
     },
   );
 
   app.put<NameParams>('/2015-03-31/functions/:name/code', async (req) => {
     const b = jsonBody(req, UpdateCodeBody);
-    const { name, qualifier } = parseFunctionRef(arn, req.params.name);
-    if (qualifier !== undefined) {
-      throw fail(
-        'InvalidParameterValueException',
-        'UpdateFunctionCode does not take a qualified function name',
-      );
-    }
-    if (b.Publish) notYet('Publish (versions)');
+    const name = unqualified(arn, req.params.name, 'UpdateFunctionCode');
     const zip = zipFrom(b);
     if (b.DryRun) {
       const fn = await registry.get(name);
@@ -200,19 +201,13 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       });
     }
     const fn = await registry.updateCode(name, zip, b.RevisionId);
-    return toFunctionConfiguration(arn, fn);
+    return toFunctionConfiguration(arn, b.Publish ? await registry.publishVersion(name) : fn);
   });
 
   app.put<NameParams>('/2015-03-31/functions/:name/configuration', async (req) => {
     const b = jsonBody(req, UpdateConfigBody);
-    const { name, qualifier } = parseFunctionRef(arn, req.params.name);
-    if (qualifier !== undefined) {
-      throw fail(
-        'InvalidParameterValueException',
-        'UpdateFunctionConfiguration does not take a qualified function name',
-      );
-    }
-    const fn = await registry.updateConfig(name, settingsFrom(b), b.RevisionId);
+    const name = unqualified(arn, req.params.name, 'UpdateFunctionConfiguration');
+    const fn = await registry.updateConfig(name, settingsFrom(b), b.RevisionId, b.Layers);
     return toFunctionConfiguration(arn, fn);
   });
 
@@ -224,8 +219,14 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
         '$LATEST version cannot be deleted without deleting the function.',
       );
     }
-    if (qualifier !== undefined) throw registry.notFound(name, qualifier);
-    await registry.delete(name);
+    if (qualifier === undefined) await registry.delete(name);
+    else if (/^\d+$/.test(qualifier)) await registry.deleteVersion(name, qualifier);
+    else {
+      throw fail(
+        'InvalidParameterValueException',
+        'DeleteFunction takes a version number as Qualifier; delete an alias with DeleteAlias',
+      );
+    }
     reply.status(204).send();
   });
 }

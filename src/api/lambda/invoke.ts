@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { resolveTarget } from '../../functions/index.js';
 import { MAX_SYNC_PAYLOAD_BYTES } from '../../invoke/index.js';
 import { parseFunctionRef } from '../../shared/arn.js';
 import { fail } from '../../shared/error-codes.js';
@@ -41,10 +42,7 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     { bodyLimit: MAX_SYNC_PAYLOAD_BYTES + 1024 },
     async (req, reply) => {
       const { name, qualifier } = parseFunctionRef(arn, req.params.name, req.query.Qualifier);
-      const fn = registry.cached(name) ?? (await registry.resolve(name));
-      if (!fn) throw registry.notFound(name, qualifier);
-      if (qualifier !== undefined && qualifier !== '$LATEST')
-        throw registry.notFound(name, qualifier);
+      const { fn, latest } = await resolveTarget(registry, deps.aliases, name, qualifier);
       const type = header(req.headers['x-amz-invocation-type']) ?? 'RequestResponse';
       const logType = header(req.headers['x-amz-log-type']) ?? 'None';
       if (logType !== 'None' && logType !== 'Tail') {
@@ -73,6 +71,7 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const clientContext = decodeClientContext(header(req.headers['x-amz-client-context']));
       const res = await invoker.invoke({
         fn,
+        reservedConcurrency: latest.reservedConcurrency,
         ...(qualifier !== undefined ? { qualifier } : {}),
         payload,
         tail: logType === 'Tail',

@@ -1,11 +1,10 @@
 import { Command, Option } from 'commander';
 import { resolveConfig, type ServerConfig } from '../../shared/config.js';
-import { contextFrom } from '../context.js';
 import { CliError } from '../errors.js';
 import { err, formatFields, out } from '../output.js';
 
 /** Flags as commander hands them over; names match ServerConfig keys. */
-type ServerFlags = Partial<
+type ServerFlags = { auth?: boolean } & Partial<
   Record<
     | 'host'
     | 'port'
@@ -26,7 +25,7 @@ interface RunningServer {
   httpUrl: string;
   isolation: string;
   cgroup: string;
-  /** What isolation detection found; WARNING lines say what is not enforced. */
+  /** What isolation detection and auth set-up found; WARNING lines say what is not enforced. */
   notes?: string[];
   close(): Promise<void>;
 }
@@ -92,7 +91,16 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
   // Said loudly, on stderr, where a missing sandbox cannot go unnoticed.
   for (const note of running.notes ?? []) err(note);
   if (json) {
-    out(JSON.stringify({ url, httpUrl, isolation, cgroup, dataDir: config.dataDir }));
+    out(
+      JSON.stringify({
+        url,
+        httpUrl,
+        isolation,
+        cgroup,
+        auth: config.auth,
+        dataDir: config.dataDir,
+      }),
+    );
     return;
   }
   out(
@@ -100,6 +108,7 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
       ['Nimbus API', url],
       ['HTTP triggers', `${httpUrl} (gateway not built yet)`],
       ['isolation', `${isolation} (cgroup ${cgroup})`],
+      ['auth', config.auth ? 'on: requests must be SigV4-signed' : 'off (loopback only)'],
       ['data dir', config.dataDir],
     ]),
   );
@@ -126,7 +135,10 @@ export function serverCommand(): Command {
     .option('--max-concurrency <n>', 'concurrent invocations in all (default 64)')
     .option('--function-max-concurrency <n>', 'concurrent invocations per function (default 64)')
     .option('--idle-ttl-ms <ms>', 'stop idle instances after this long (default 300000)')
+    .option('--auth', 'require SigV4-signed requests (default: on unless --host is loopback)')
+    .option('--no-auth', 'accept unsigned requests (loopback hosts only; env NIMBUS_AUTH=0)')
     .action(async (flags: ServerFlags, cmd: Command) => {
-      await server(flags, contextFrom(cmd).json);
+      // Not contextFrom(): the server needs no client credentials.
+      await server(flags, cmd.optsWithGlobals<{ json?: boolean }>().json === true);
     });
 }

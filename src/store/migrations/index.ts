@@ -1,6 +1,8 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { functionsMigration } from './0001-functions.js';
 import { logsMigration } from './0002-logs.js';
+import { accessKeysMigration } from './0003-access-keys.js';
+import { aliasesLayersMigration } from './0004-aliases-layers.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -13,6 +15,8 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
   return {
     '0001-functions': functionsMigration,
     '0002-logs': logsMigration(dialect),
+    '0003-access-keys': accessKeysMigration,
+    '0004-aliases-layers': aliasesLayersMigration,
   };
 }
 

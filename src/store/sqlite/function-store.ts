@@ -98,6 +98,54 @@ export class SqliteFunctionStore implements FunctionStore {
     return result.numDeletedRows > 0n;
   }
 
+  async insertVersion(rec: FunctionRecord): Promise<void> {
+    if (rec.version === LATEST_VERSION)
+      throw new Error('insertVersion() takes published versions only');
+    try {
+      await this.db.insertInto('functions').values(toRow(rec)).execute();
+    } catch (e) {
+      if (isUniqueViolation(e)) {
+        throw fail(
+          'ResourceConflictException',
+          `Version ${rec.version} of ${rec.name} already exists`,
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  }
+
+  async listVersions(
+    name: string,
+    opts: { marker?: string; limit: number },
+  ): Promise<ListPage<FunctionRecord>> {
+    const rows = await this.db
+      .selectFrom('functions')
+      .selectAll()
+      .where('name', '=', name)
+      .execute();
+    return page(rows.map(fromRow).sort(byVersion), opts, (r) => r.version);
+  }
+
+  async listAll(opts: { marker?: string; limit: number }): Promise<ListPage<FunctionRecord>> {
+    const rows = await this.db.selectFrom('functions').selectAll().execute();
+    const sorted = rows
+      .map(fromRow)
+      .sort((a, b) => (a.name === b.name ? byVersion(a, b) : a.name < b.name ? -1 : 1));
+    return page(sorted, opts, (r) => `${r.name}:${r.version}`);
+  }
+
+  async deleteVersion(name: string, version: string): Promise<boolean> {
+    if (version === LATEST_VERSION)
+      throw new Error('deleteVersion() takes published versions only');
+    const result = await this.db
+      .deleteFrom('functions')
+      .where('name', '=', name)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async count(): Promise<number> {
     const row = await this.db
       .selectFrom('functions')
@@ -147,6 +195,34 @@ function fromRow(row: Selectable<FunctionsTable>): FunctionRecord {
   };
 }
 
+/** `$LATEST` first, then published versions by number. */
+function byVersion(a: FunctionRecord, b: FunctionRecord): number {
+  const va = a.version === LATEST_VERSION ? 0 : Number(a.version);
+  const vb = b.version === LATEST_VERSION ? 0 : Number(b.version);
+  return va - vb;
+}
+
+/** One page of an in-memory ordered list, resuming after the item whose key is the marker. */
+export function page<T>(
+  items: T[],
+  opts: { marker?: string; limit: number },
+  key: (t: T) => string,
+): ListPage<T> {
+  const limit = Math.max(1, Math.floor(opts.limit));
+  let start = 0;
+  if (opts.marker !== undefined) {
+    const after = decodeMarker(opts.marker);
+    const i = items.findIndex((t) => key(t) === after);
+    if (i < 0) throw fail('InvalidParameterValueException', `Invalid marker: ${opts.marker}`);
+    start = i + 1;
+  }
+  const slice = items.slice(start, start + limit);
+  const last = slice.at(-1);
+  return start + limit < items.length && last !== undefined
+    ? { items: slice, nextMarker: encodeMarker(key(last)) }
+    : { items: slice };
+}
+
 function encodeMarker(name: string): string {
   return Buffer.from(name, 'utf8').toString('base64url');
 }
@@ -161,7 +237,7 @@ function decodeMarker(marker: string): string {
 }
 
 /** SQLite (better-sqlite3) and PostgreSQL (pg, SQLSTATE 23505) unique-key violations. */
-function isUniqueViolation(e: unknown): boolean {
+export function isUniqueViolation(e: unknown): boolean {
   if (typeof e !== 'object' || e === null || !('code' in e)) return false;
   const code = e.code;
   return (

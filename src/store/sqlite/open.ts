@@ -5,7 +5,10 @@ import { Kysely, SqliteDialect } from 'kysely';
 import { migrateToLatest } from '../migrations/index.js';
 import type { Database } from '../schema.js';
 import type { Store } from '../types.js';
+import { SqliteAccessKeyStore } from './access-key-store.js';
+import { SqliteAliasStore } from './alias-store.js';
 import { SqliteFunctionStore } from './function-store.js';
+import { SqliteLayerStore } from './layer-store.js';
 import { SqliteLogStore } from './log-store.js';
 
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
@@ -38,6 +41,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
   return {
     functions: new SqliteFunctionStore(db),
     logs: new SqliteLogStore(db, sqlite),
+    accessKeys: new SqliteAccessKeyStore(db),
+    aliases: new SqliteAliasStore(db),
+    layers: new SqliteLayerStore(db),
     close: () => db.destroy(),
   };
 }
