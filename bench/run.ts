@@ -1,9 +1,9 @@
 // `npm run bench`: the platform core side by side with its references, in one run.
 // Cold start vs `node -e 0`, warm Invoke vs a plain node:http server, idle instance memory
 // vs a bare node process. Prints a table; writes bench/results/core-<timestamp>.json.
-// Env: N=20 (cold starts), SECS=5 (per load level), CONCURRENCY=1,8,32, PIN=1 (server on
-// CPU 0, client on CPU 1 for the warm phase), CPU_PROF=<dir> (server --cpu-prof),
-// BENCH_TIMEOUT_S=600.
+// Env: N=20 (cold starts), SECS=5 (per load level), CONCURRENCY=1,8,32, WARMUP_REQUESTS=4000
+// (before the first level, at most 10 s), PIN=client|all|none (see pinMode), CPU_PROF=<dir>
+// (server --cpu-prof), BENCH_TIMEOUT_S=600.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,7 @@ function pinMode(raw: string | undefined): PinMode {
 const settings = {
   coldIterations: intEnv('N', 20),
   secsPerLevel: intEnv('SECS', 5),
+  jitWarmupRequests: intEnv('WARMUP_REQUESTS', 4000),
   concurrencies: (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number),
   pin: pinMode(process.env.PIN),
   cpuProfDir: process.env.CPU_PROF ? path.resolve(process.env.CPU_PROF) : null,
@@ -126,7 +127,8 @@ async function main(): Promise<void> {
   const nodeHello = await startNodeHello(ROOT, settings.pin === 'all' ? '0' : undefined);
   cleanups.push(nodeHello.stop);
   log(
-    `warm load: c=${settings.concurrencies.join(',')}, ${settings.secsPerLevel} s each (+1 s warm-up), nimbus then node:http`,
+    `warm load: c=${settings.concurrencies.join(',')}, ${settings.secsPerLevel} s each after a warm-up ` +
+      `(first: ${settings.jitWarmupRequests} requests or 10 s; then 1 s), nimbus then node:http`,
   );
   const cpuWarm = cpuSnapshot();
   const warm = await measureWarm({
@@ -138,6 +140,8 @@ async function main(): Promise<void> {
     concurrencies: settings.concurrencies,
     durationMs: settings.secsPerLevel * 1000,
     warmupMs: 1000,
+    jitWarmupRequests: settings.jitWarmupRequests,
+    jitWarmupMaxMs: 10_000,
     breakdownSamples: 200,
   });
   const serverAfterLoad = procMemory(server.pid);

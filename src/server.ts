@@ -2,6 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AccessKeys, ensureFirstKey, MASTER_KEY_FILE_NAME, SecretBox } from './api/auth/index.js';
+import { CodeLinks } from './api/code-links.js';
 import { buildApp } from './api/index.js';
 import { CodeStore, LayerMerger } from './code/index.js';
 import { AliasService, FunctionRegistry, LayerService } from './functions/index.js';
@@ -179,6 +180,7 @@ export async function createPlatform(
   const app = buildApp({
     arn,
     registry,
+    codeLinks: new CodeLinks(clock),
     aliases,
     layers,
     limits: {

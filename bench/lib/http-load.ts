@@ -84,6 +84,8 @@ export interface LoadOptions {
   durationMs: number;
   /** Closed-loop warm-up at the same concurrency, discarded. */
   warmupMs: number;
+  /** Ends the warm-up early once this many requests were answered. */
+  warmupRequests?: number;
   /** Cumulative CPU ms of each party, read before and after the measured window. */
   cpuProbe?: () => Record<string, number>;
 }
@@ -110,7 +112,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     });
   try {
     await Promise.all(Array.from({ length: o.concurrency }, send));
-    await loop(o.concurrency, o.warmupMs, send);
+    await loop(o.concurrency, o.warmupMs, send, o.warmupRequests);
     const cpuBefore = o.cpuProbe?.() ?? {};
     const result = await loop(o.concurrency, o.durationMs, send);
     const cpuAfter = o.cpuProbe?.() ?? {};
@@ -130,6 +132,7 @@ async function loop(
   concurrency: number,
   durationMs: number,
   send: () => Promise<HttpAnswer>,
+  maxRequests = Number.POSITIVE_INFINITY,
 ): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
@@ -137,7 +140,7 @@ async function loop(
   const t0 = performance.now();
   const endAt = t0 + durationMs;
   const caller = async () => {
-    while (performance.now() < endAt) {
+    while (performance.now() < endAt && latencies.length + errors < maxRequests) {
       try {
         const a = await send();
         if (a.status === 200) latencies.push(a.elapsedMs);

@@ -5,11 +5,14 @@ import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogStore } from '../store/types.js';
 import type { AccessKeys } from './auth/index.js';
+import type { CodeLinks } from './code-links.js';
 
 /** Everything the HTTP layer needs; built by the server, or by tests with real parts. */
 export interface ApiDeps {
   arn: ArnContext;
   registry: FunctionRegistry;
+  /** Presigned code download links. */
+  codeLinks: CodeLinks;
   aliases: AliasService;
   layers: LayerService;
   /** Account limits for GetAccountSettings and reserved-concurrency checks. */

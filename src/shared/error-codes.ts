@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   // Native API
   NotFound: { status: 404, kind: 'user' },
   BadRequest: { status: 400, kind: 'user' },
+  Forbidden: { status: 403, kind: 'user' },
 } as const satisfies Record<string, { status: number; kind: 'user' | 'system' }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -43,11 +43,19 @@ describe('Lambda API: function management (in-process)', () => {
     const got = await inject({ method: 'GET', url: '/2015-03-31/functions/crud' });
     assert.equal(got.statusCode, 200);
     assert.equal(got.json().Configuration.RevisionId, cfg.RevisionId);
-    assert.match(got.json().Code.Location, /\/nimbus\/v1\/code\/[0-9a-f]{64}\.zip$/);
+    assert.match(
+      got.json().Code.Location,
+      /\/nimbus\/v1\/code\/[0-9a-f]{64}\.zip\?Expires=\d+&Signature=[0-9a-f]{64}$/,
+    );
     const codeUrl = new URL(got.json().Code.Location);
-    const download = await inject({ method: 'GET', url: codeUrl.pathname });
+    const download = await inject({ method: 'GET', url: codeUrl.pathname + codeUrl.search });
     assert.equal(download.statusCode, 200);
     assert.deepEqual(download.rawPayload, zip);
+    const tampered = await inject({
+      method: 'GET',
+      url: `${codeUrl.pathname}?Expires=${codeUrl.searchParams.get('Expires')}&Signature=${'0'.repeat(64)}`,
+    });
+    assert.equal(tampered.statusCode, 403, 'a presigned link with a wrong signature is refused');
 
     const conf = await inject({ method: 'GET', url: '/2015-03-31/functions/crud/configuration/' });
     assert.equal(conf.statusCode, 200, 'trailing slash is tolerated');

@@ -151,7 +151,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
       Configuration: configOf(fn, qualifier),
       Code: {
         RepositoryType: 'S3',
-        Location: `${selfUrl(req)}/nimbus/v1/code/${fn.codeHexSha}.zip`,
+        Location: deps.codeLinks.url(selfUrl(req), fn.codeHexSha),
       },
       ...(Object.keys(latest.tags).length ? { Tags: latest.tags } : {}),
       ...(latest.reservedConcurrency !== null

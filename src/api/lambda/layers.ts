@@ -44,7 +44,7 @@ export function layerRoutes(app: FastifyInstance, deps: ApiDeps): void {
     ...(base
       ? {
           Content: {
-            Location: `${base}/nimbus/v1/code/${l.codeHexSha}.zip`,
+            Location: deps.codeLinks.url(base, l.codeHexSha),
             CodeSha256: l.codeSha256,
             CodeSize: l.codeSizeBytes,
           },

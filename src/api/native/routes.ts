@@ -122,11 +122,23 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
-  app.get<{ Params: { file: string } }>('/nimbus/v1/code/:file', async (req, reply) => {
-    const m = /^([0-9a-f]{64})\.zip$/.exec(req.params.file);
-    if (!m || !deps.code.has(m[1]!)) throw fail('NotFound', 'no such code package');
-    const zip = await deps.code.readZip(m[1]!);
-    reply.header('Content-Type', 'application/zip').send(zip);
-    return reply;
-  });
+  app.get<{ Params: { file: string }; Querystring: { Expires?: string; Signature?: string } }>(
+    '/nimbus/v1/code/:file',
+    async (req, reply) => {
+      const m = /^([0-9a-f]{64})\.zip$/.exec(req.params.file);
+      if (
+        req.query.Signature !== undefined &&
+        !deps.codeLinks.verify(m?.[1] ?? '', req.query.Expires, req.query.Signature)
+      ) {
+        throw fail(
+          'Forbidden',
+          'This code download link is invalid or has expired: call GetFunction again for a new one',
+        );
+      }
+      if (!m || !deps.code.has(m[1]!)) throw fail('NotFound', 'no such code package');
+      const zip = await deps.code.readZip(m[1]!);
+      reply.header('Content-Type', 'application/zip').send(zip);
+      return reply;
+    },
+  );
 }
