@@ -47,11 +47,19 @@ function pinMode(raw: string | undefined): PinMode {
   throw new Error(`PIN must be none, client or all (got ${raw})`);
 }
 
+function concurrencyList(raw: string): number[] {
+  const list = raw.split(',').map(Number);
+  if (!list.every((c) => Number.isInteger(c) && c >= 1 && c <= 64)) {
+    throw new Error(`CONCURRENCY must be a list like 1,8,32 of numbers 1-64 (got ${raw})`);
+  }
+  return list;
+}
+
 const settings = {
   coldIterations: intEnv('N', 20),
   secsPerLevel: intEnv('SECS', 5),
   jitWarmupRequests: intEnv('WARMUP_REQUESTS', 4000),
-  concurrencies: (process.env.CONCURRENCY ?? '1,8,32').split(',').map(Number),
+  concurrencies: concurrencyList(process.env.CONCURRENCY ?? '1,8,32'),
   pin: pinMode(process.env.PIN),
   cpuProfDir: process.env.CPU_PROF ? path.resolve(process.env.CPU_PROF) : null,
   timeoutS: intEnv('BENCH_TIMEOUT_S', 600),
@@ -59,26 +67,43 @@ const settings = {
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-// Owners of everything we start, undone in reverse order, once, even on failure or signal.
-const cleanups: (() => Promise<void>)[] = [];
-let cleaning: Promise<void> | null = null;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const c of cleanups.reverse())
-      await c().catch((e: unknown) => log(`cleanup: ${String(e)}`));
-  })();
-  return cleaning;
+// Stop functions of everything we started, run last-first, even on failure or signal.
+const stops: (() => Promise<void>)[] = [];
+let stopping: Promise<void> | null = null;
+
+async function drain(): Promise<void> {
+  for (let stop = stops.pop(); stop; stop = stops.pop()) {
+    await stop().catch((e: unknown) => log(`cleanup: ${String(e)}`));
+  }
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    log(`${sig}: stopping`);
-    void cleanup().then(() => process.exit(130));
-  });
+
+/** Registers what stops a child we started; once cleanup has begun, it is stopped at once. */
+function own(stop: () => Promise<void>): void {
+  stops.push(stop);
+  if (stopping) stopping = stopping.then(drain);
 }
-setTimeout(() => {
-  log(`timed out after ${settings.timeoutS} s: stopping`);
-  void cleanup().then(() => process.exit(2));
-}, settings.timeoutS * 1000).unref();
+
+/** Stops everything owned, including what gets owned while this runs. */
+async function cleanup(): Promise<void> {
+  stopping ??= drain();
+  for (let p = stopping; ; p = stopping) {
+    await p;
+    if (p === stopping) return;
+  }
+}
+
+let interrupted = false;
+function stopAndExit(why: string, code: number): void {
+  interrupted = true;
+  log(`${why}: stopping`);
+  void cleanup().then(() => process.exit(code));
+}
+process.on('SIGINT', () => stopAndExit('SIGINT', 130));
+process.on('SIGTERM', () => stopAndExit('SIGTERM', 143));
+setTimeout(
+  () => stopAndExit(`timed out after ${settings.timeoutS} s`, 2),
+  settings.timeoutS * 1000,
+).unref();
 
 async function main(): Promise<void> {
   const loadAvgBefore = loadAvg1();
@@ -86,11 +111,11 @@ async function main(): Promise<void> {
   log(`dist: ${build}`);
   const server = await startNimbus({
     root: ROOT,
+    own,
     ...(settings.cpuProfDir
       ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] }
       : {}),
   });
-  cleanups.push(server.stop);
   log(
     `nimbus server pid ${server.pid} on 127.0.0.1:${server.port}: ${JSON.stringify(server.health)}`,
   );
@@ -100,6 +125,7 @@ async function main(): Promise<void> {
   log(`cold starts: ${settings.coldIterations} (+2 untimed), interleaved with node -e 0`);
   const cold = await measureColdStarts({
     port: server.port,
+    serverPid: server.pid,
     functionName: FUNCTION_NAME,
     iterations: settings.coldIterations,
     warmupIterations: 2,
@@ -124,8 +150,7 @@ async function main(): Promise<void> {
     pin(server.pid, '0');
     await updateEnvironment(server.port, FUNCTION_NAME, { BENCH_PHASE: 'warm' }, false);
   }
-  const nodeHello = await startNodeHello(ROOT, settings.pin === 'all' ? '0' : undefined);
-  cleanups.push(nodeHello.stop);
+  const nodeHello = await startNodeHello(ROOT, settings.pin === 'all' ? '0' : undefined, own);
   log(
     `warm load: c=${settings.concurrencies.join(',')}, ${settings.secsPerLevel} s each after a warm-up ` +
       `(first: ${settings.jitWarmupRequests} requests or 10 s; then 1 s), nimbus then node:http`,
@@ -187,7 +212,13 @@ async function main(): Promise<void> {
   process.stdout.write(
     `\nNimbus core bench — ${doc.machine.cpus} CPUs, node ${process.version}, isolation ` +
       `${String(server.health.isolation)}, ${pinning}\n\n${formatTable(rows)}\n\n` +
-      `instance tree: ${memory.tree}\nresults: ${path.relative(ROOT, file)}\n`,
+      `instance tree: ${memory.tree}\n` +
+      memory.processes
+        .map(
+          (p) => `  ${p.comm}(${p.pid}): USS ${p.ussMb} MB, PSS ${p.pssMb} MB, RSS ${p.rssMb} MB\n`,
+        )
+        .join('') +
+      `results: ${path.relative(ROOT, file)}\n`,
   );
   if (loadAvgBefore > 0.5) {
     log(
@@ -207,7 +238,8 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (e) {
-  log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  // After a signal or the time limit, requests fail because we stopped the servers: not news.
+  if (!interrupted) log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exitCode = 1;
 } finally {
   await cleanup();

@@ -6,8 +6,10 @@ import { CodeLinks } from './api/code-links.js';
 import { buildApp } from './api/index.js';
 import { CodeStore, LayerMerger } from './code/index.js';
 import { AliasService, FunctionRegistry, LayerService } from './functions/index.js';
+import { HttpGateway } from './gateway/index.js';
+import { AsyncDispatcher, AsyncQueue } from './invoke/async/index.js';
 import { Invoker, poolKeyOf } from './invoke/index.js';
-import { LogWriter } from './observability/index.js';
+import { LogWriter, RecordWriter } from './observability/index.js';
 import { RuntimeApiServer } from './runtime-api/index.js';
 import { detectIsolation, type IsolationInfo, removeStale } from './sandbox/index.js';
 import {
@@ -24,6 +26,7 @@ import { fail } from './shared/error-codes.js';
 import { type IdGenerator, randomIds } from './shared/ids.js';
 import { lookupRuntime } from './shared/runtimes.js';
 import { openStore, type Store } from './store/index.js';
+import { registryTargets, TimerManager, TimerService } from './triggers/timer/index.js';
 
 export const VERSION = '0.1.0';
 
@@ -35,7 +38,15 @@ export interface Platform {
   registry: FunctionRegistry;
   isolation: IsolationInfo;
   logs: LogWriter;
+  records: RecordWriter;
   keys: AccessKeys;
+  /** Accepts Event invocations (durable before it resolves). */
+  asyncQueue: AsyncQueue;
+  dispatcher: AsyncDispatcher;
+  /** Fires timer triggers (tests call `timers.runDue()` after moving the clock). */
+  timers: TimerService;
+  /** The HTTP gateway (routes, function URLs, domains); `startServer` opens its port. */
+  gateway: HttpGateway;
   /** What starting did that the operator must hear of (the first access key's file). */
   notes: string[];
   /** Stops instances, flushes logs, closes the store. */
@@ -45,8 +56,14 @@ export interface Platform {
 export interface PlatformOptions {
   clock?: Clock;
   ids?: IdGenerator;
+  /** Start delivering async events in the background (default true; tests drive `dispatcher.runDue()`). */
+  startAsync?: boolean;
+  /** Start firing timers in real time (default true; tests drive `timers.runDue()`). */
+  startTimers?: boolean;
   /** Where refused signatures are reported (default: stderr). */
   authLog?: (line: string) => void;
+  /** Where the HTTP gateway reports failed requests (default: stderr). */
+  gatewayLog?: (line: string) => void;
 }
 
 /** Builds every part from the config and wires them together. */
@@ -164,6 +181,7 @@ export async function createPlatform(
       if (deleted) {
         scheduler.retire(`${name}:`);
         aliases.forgetFunction(name);
+        void gateway.urls.forgetFunction(name).catch(() => undefined);
         return;
       }
       const cur = registry.cached(name);
@@ -172,7 +190,62 @@ export async function createPlatform(
     onVersionDeleted: (name, version) => scheduler.retire(`${name}:${version}:`),
   });
   const aliases = new AliasService({ store, registry, ids, arn });
-  const invoker = new Invoker({ scheduler, logs, clock, ids, arn });
+  const records = new RecordWriter(store.invocations);
+  const invoker = new Invoker({ scheduler, logs, records, clock, ids, arn });
+  let dispatcher: AsyncDispatcher;
+  const asyncQueue = new AsyncQueue({
+    store,
+    registry,
+    aliases,
+    clock,
+    ids,
+    maxPayloadBytes: cfg.asyncMaxPayloadBytes,
+    idempotencyWindowMs: cfg.idempotencyWindowMs,
+    onEnqueued: () => dispatcher.kick(),
+  });
+  dispatcher = new AsyncDispatcher({
+    store,
+    invoker,
+    registry,
+    aliases,
+    clock,
+    arn,
+    enqueuer: () => asyncQueue,
+    maxInFlight: cfg.maxConcurrency,
+    retryBaseMs: cfg.asyncRetryBaseMs,
+  });
+  if (opts.startAsync !== false) dispatcher.start();
+  const timerTargets = registryTargets(registry, aliases);
+  const timerService = new TimerService({
+    store: store.timers,
+    enqueuer: asyncQueue,
+    targets: timerTargets,
+    clock,
+    ids,
+    arn,
+  });
+  const timers = new TimerManager({
+    store: store.timers,
+    targets: timerTargets,
+    clock,
+    onChange: () => timerService.wake(),
+  });
+  if (opts.startTimers !== false) timerService.start();
+  const gateway = new HttpGateway({
+    store,
+    registry,
+    aliases,
+    invoker,
+    keys,
+    clock,
+    ids,
+    arn,
+    config: cfg,
+    ...(opts.gatewayLog ? { log: opts.gatewayLog } : {}),
+    functionLog: (functionName, requestId, message) =>
+      logs.write([{ functionName, timestampMs: clock.now(), requestId, message }]),
+  });
+  await gateway.load();
   const startedMs = clock.monotonicMs();
   const syncReserved = async () =>
     scheduler.setReservedTotal((await registry.usage()).reservedTotal);
@@ -190,9 +263,13 @@ export async function createPlatform(
     },
     onReservedChange: syncReserved,
     invoker,
+    asyncQueue,
+    store,
+    timers,
     code,
     logs: store.logs,
     keys,
+    gateway,
     auth: cfg.auth ? { clock, log: opts.authLog } : undefined,
     requestIds: () => ids.uuid(),
     health: () => ({
@@ -206,6 +283,10 @@ export async function createPlatform(
   });
   const pruner = setInterval(() => {
     void store.logs.prune(clock.now() - cfg.logRetentionMs).catch(() => undefined);
+    void store.invocations.prune(clock.now() - cfg.recordRetentionMs).catch(() => undefined);
+    void store.asyncEvents
+      .pruneTokens(clock.now() - cfg.idempotencyWindowMs)
+      .catch(() => undefined);
   }, 60_000);
   pruner.unref();
 
@@ -213,17 +294,36 @@ export async function createPlatform(
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(pruner);
+      await gateway.close();
+      await timerService.stop();
+      await dispatcher.stop();
       scheduler.shutdown();
       await waitForInstances(scheduler, 3000);
       rapi.close();
       isolation.cgroup?.dispose();
       rmSync(runDir, { recursive: true, force: true });
       await logs.close();
+      await records.close();
       await store.close();
     })();
     return closing;
   };
-  return { app, store, scheduler, registry, isolation, logs, keys, notes, shutdown };
+  return {
+    app,
+    store,
+    scheduler,
+    registry,
+    isolation,
+    logs,
+    records,
+    keys,
+    gateway,
+    notes,
+    asyncQueue,
+    dispatcher,
+    timers: timerService,
+    shutdown,
+  };
 }
 
 async function waitForInstances(scheduler: Scheduler, maxMs: number): Promise<void> {
@@ -252,6 +352,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const platform = await createPlatform(cfg);
   try {
     await platform.app.listen({ host: cfg.host, port: cfg.port });
+    await platform.gateway.listen();
   } catch (e) {
     await platform.shutdown();
     throw e;
@@ -261,7 +362,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
   return {
     url: `http://${hostForUrl}:${port}`,
-    httpUrl: `http://${hostForUrl}:${cfg.httpPort}`,
+    httpUrl: `http://${hostForUrl}:${platform.gateway.port}`,
     isolation: platform.isolation.kind,
     cgroup: platform.isolation.cgroup?.version ?? 'none',
     notes: [...platform.isolation.notes, ...platform.notes],

@@ -19,6 +19,7 @@ function newestMtimeMs(dir: string): number {
  * Compiles src/ into dist/ when dist/ is missing or older than any source file.
  * Returns what happened, for the results file. tsc still emits on type errors
  * (another engineer may be mid-edit), so those are reported, not fatal.
+ * Synchronous (bench/gateway.ts relies on that): a signal is handled once tsc is done.
  */
 export function ensureBuilt(root: string): 'up-to-date' | 'built' | 'built-with-type-errors' {
   let builtMs = 0;
@@ -35,7 +36,9 @@ export function ensureBuilt(root: string): 'up-to-date' | 'built' | 'built-with-
     timeout: 180_000,
   });
   if (r.status === 0) return 'built';
-  if (r.error) throw new Error(`tsc failed to run: ${r.error.message}`);
+  if (r.error || r.status === null) {
+    throw new Error(`tsc did not finish: ${r.error?.message ?? r.signal ?? 'unknown'}`);
+  }
   process.stderr.write(`warning: tsc reported errors; measuring what it emitted\n${r.stdout}`);
   return 'built-with-type-errors';
 }
@@ -57,6 +60,8 @@ export interface StartOptions {
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeFlags?: string[];
   startTimeoutMs?: number;
+  /** Called as soon as the process exists with its stop function, so a signal during start cleans up. */
+  own?(stop: () => Promise<void>): void;
 }
 
 /**
@@ -99,7 +104,14 @@ export async function startNimbus(o: StartOptions): Promise<NimbusServer> {
     stopped = true;
     await stopOwned(proc);
     rmSync(dataDir, { recursive: true, force: true });
+    // The server removes its socket folder (/tmp/nimbus-run-<pid>-*, src/server.ts) on a
+    // clean stop; not if it had to be killed.
+    for (const e of readdirSync('/tmp')) {
+      if (e.startsWith(`nimbus-run-${proc.pid}-`))
+        rmSync(path.join('/tmp', e), { recursive: true, force: true });
+    }
   };
+  o.own?.(stop);
   try {
     const health = await waitHealthy(proc, port, o.startTimeoutMs ?? 30_000);
     return { port, pid: proc.pid, dataDir, health, proc, stop };

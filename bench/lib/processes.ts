@@ -24,6 +24,21 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Children started by spawnOwned that have not exited yet. */
+const owned = new Set<OwnedChild>();
+
+// Last resort if we exit before an owner stopped its child (a signal mid-start, a crash):
+// kill it so nothing outlives the bench. Instances die with the server (bwrap --die-with-parent).
+process.on('exit', () => {
+  for (const c of owned) {
+    try {
+      process.kill(c.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 /** A child we own: its exit as a promise and the tail of its stderr. */
 export interface OwnedChild {
   child: ChildProcess;
@@ -58,7 +73,10 @@ export function spawnOwned(
     child.on('error', () => resolve({ code: null, signal: null }));
   });
   if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
-  return { child, pid: child.pid, exited, stderrTail: () => tail };
+  const c: OwnedChild = { child, pid: child.pid, exited, stderrTail: () => tail };
+  owned.add(c);
+  void exited.then(() => owned.delete(c));
+  return c;
 }
 
 /** SIGTERM by pid, then SIGKILL if it has not exited within `graceMs`. Resolves once it has exited. */

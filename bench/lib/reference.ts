@@ -26,7 +26,11 @@ export interface NodeHello {
 }
 
 /** Starts the node:http hello server on a free port (pinned to `cpus` when given). */
-export async function startNodeHello(root: string, cpus: string | undefined): Promise<NodeHello> {
+export async function startNodeHello(
+  root: string,
+  cpus: string | undefined,
+  own: (stop: () => Promise<void>) => void,
+): Promise<NodeHello> {
   const port = await freePort();
   const proc = spawnOwned(process.execPath, ['-e', NODE_HELLO], {
     cwd: root,
@@ -34,6 +38,7 @@ export async function startNodeHello(root: string, cpus: string | undefined): Pr
     cpus,
   });
   const stop = () => stopOwned(proc, 3000);
+  own(stop);
   const until = performance.now() + 10_000;
   while (performance.now() < until) {
     try {

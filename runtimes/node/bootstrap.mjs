@@ -17,6 +17,8 @@ const EXIT_RUNTIME_API_FAILED = 1;
 const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
 const HIGH_WATER_MARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
 const PRELUDE_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+/** The Content-Type of an FC HTTP-trigger event (docs/runtime-contract.md). */
+const FC_HTTP_EVENT_TYPE = 'application/vnd.nimbus.fc-http-request+json';
 
 const env = process.env;
 
@@ -65,15 +67,25 @@ async function main() {
 }
 
 /**
- * One invoker per calling convention. FC's HTTP handler `(req, resp, context)` will be one
- * more here, chosen by how the platform marks HTTP invocations.
+ * One invoker per calling convention. In the fc flavour an event whose Content-Type marks an
+ * HTTP trigger goes to FC's HTTP handler form `(req, resp, context)` (fc-http.mjs, loaded on
+ * first use); any other event to FC's event handler form.
  *
  * @param {'lambda' | 'fc'} flavour
  * @param {Function} handler
  * @returns {Promise<import('./lambda.mjs').Invoker>}
  */
 async function selectInvoker(flavour, handler) {
-  if (flavour === 'fc') return (await import('./fc.mjs')).invokeFc;
+  if (flavour === 'fc') {
+    const { invokeFc } = await import('./fc.mjs');
+    /** @type {import('./lambda.mjs').Invoker | undefined} */
+    let invokeHttp;
+    return async (fn, inv, client) => {
+      if (inv.contentType !== FC_HTTP_EVENT_TYPE) return invokeFc(fn, inv, client);
+      invokeHttp ??= (await import('./fc-http.mjs')).invokeFcHttp;
+      return invokeHttp(fn, inv, client);
+    };
+  }
   const streaming = /** @type {Record<symbol, unknown>} */ (handler)[STREAMING] === 'response';
   if (streaming) return (await import('./streaming.mjs')).invokeStreaming;
   return (await import('./lambda.mjs')).invokeLambda;

@@ -1,8 +1,6 @@
 // The Function Compute calling convention (NIMBUS_FLAVOUR=fc, wire reference §3.7): the event
 // is a Buffer of the raw body; callback(err, data) or a returned promise gives the result.
-//
-// Seam for FC's HTTP handler `(req, resp, context)`: it will be a further Invoker (fc-http.mjs)
-// chosen in bootstrap.mjs's selectInvoker(), reusing fcContext() below.
+// FC's HTTP handler `(req, resp, context)` is fc-http.mjs, chosen per event in bootstrap.mjs.
 import { levelFunctions } from './console-patch.mjs';
 import { clearLoopIdle, isThenable, onLoopIdle } from './context.mjs';
 import { NodeJsExit } from './errors.mjs';

@@ -16,6 +16,7 @@ export const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
  * @property {string | undefined} clientContext  raw JSON
  * @property {string | undefined} cognitoIdentity  raw JSON
  * @property {string | undefined} tenantId
+ * @property {string | undefined} contentType  the event's Content-Type
  * @property {Buffer} body
  */
 /** @typedef {import('./http-wire.mjs').HttpResponse} ApiResponse */
@@ -114,6 +115,7 @@ export function createRuntimeClient(env) {
         clientContext: h['lambda-runtime-client-context'] || undefined,
         cognitoIdentity: h['lambda-runtime-cognito-identity'] || undefined,
         tenantId: h['lambda-runtime-aws-tenant-id'] || undefined,
+        contentType: h['content-type'] || undefined,
         body: res.body,
       };
     },

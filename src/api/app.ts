@@ -5,13 +5,18 @@ import type { ApiDeps } from './deps.js';
 import { errorHandler } from './errors.js';
 import { aliasRoutes } from './lambda/aliases.js';
 import { concurrencyRoutes } from './lambda/concurrency.js';
+import { eventInvokeConfigRoutes } from './lambda/event-invoke-config.js';
+import { functionUrlRoutes } from './lambda/function-urls.js';
 import { functionRoutes } from './lambda/functions.js';
 import { invokeRoutes } from './lambda/invoke.js';
 import { layerRoutes } from './lambda/layers.js';
 import { tagRoutes } from './lambda/tags.js';
 import { versionRoutes } from './lambda/versions.js';
+import { httpRoutes } from './native/http-routes.js';
+import { invocationRoutes } from './native/invocations.js';
 import { keyRoutes } from './native/keys.js';
 import { nativeRoutes } from './native/routes.js';
+import { timerRoutes } from './native/timers.js';
 
 /** Largest control-API body: a 50 MB zip in base64 inside CreateFunction JSON. */
 const MAX_BODY_BYTES = 70_167_211;
@@ -54,9 +59,14 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   versionRoutes(app, deps);
   aliasRoutes(app, deps);
   concurrencyRoutes(app, deps);
+  eventInvokeConfigRoutes(app, deps);
   tagRoutes(app, deps);
   layerRoutes(app, deps);
+  functionUrlRoutes(app, deps);
   nativeRoutes(app, deps);
+  invocationRoutes(app, deps);
   keyRoutes(app, deps);
+  httpRoutes(app, deps);
+  timerRoutes(app, deps);
   return app;
 }

@@ -1,9 +1,12 @@
 import type { CodeStore } from '../code/index.js';
 import type { AliasService, FunctionRegistry, LayerService } from '../functions/index.js';
+import type { HttpGateway } from '../gateway/index.js';
+import type { AsyncEnqueuer } from '../invoke/async/index.js';
 import type { Invoker } from '../invoke/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
-import type { LogStore } from '../store/types.js';
+import type { LogStore, Store } from '../store/types.js';
+import type { TimerManager } from '../triggers/timer/index.js';
 import type { AccessKeys } from './auth/index.js';
 import type { CodeLinks } from './code-links.js';
 
@@ -20,8 +23,12 @@ export interface ApiDeps {
   /** Told when the sum of reserved concurrency changed. */
   onReservedChange(): Promise<void>;
   invoker: Invoker;
+  asyncQueue: AsyncEnqueuer;
+  store: Store;
   code: CodeStore;
   logs: LogStore;
+  /** Timer triggers (`/nimbus/v1/timers`). */
+  timers: TimerManager;
   /** SigV4 access keys (`/nimbus/v1/keys`). */
   keys: AccessKeys;
   /** Set when auth is on: every request but /health must be signed by a known key. */
@@ -30,4 +37,6 @@ export interface ApiDeps {
   requestIds?: () => string;
   /** Facts for /health. */
   health(): Record<string, unknown>;
+  /** The HTTP gateway's routes, function URLs and API keys (`/nimbus/v1/routes`, function URL API). */
+  gateway: Pick<HttpGateway, 'routes' | 'urls' | 'apiKeys'>;
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './client.js';
 import { deployCommand } from './commands/deploy.js';
+import { domainCommand } from './commands/domain.js';
+import { httpCommand } from './commands/http.js';
 import { infoCommand } from './commands/info.js';
 import { invokeCommand } from './commands/invoke.js';
 import { keysCommand } from './commands/keys.js';
@@ -9,6 +11,7 @@ import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
 import { rmCommand } from './commands/rm.js';
 import { serverCommand } from './commands/server.js';
+import { timerCommand } from './commands/timer.js';
 import { describeError } from './errors.js';
 
 // Same relative path from src/cli/ and dist/cli/; our own package.json always has a version.
@@ -44,7 +47,10 @@ function buildProgram(): Command {
     .addCommand(lsCommand())
     .addCommand(infoCommand())
     .addCommand(rmCommand())
-    .addCommand(keysCommand());
+    .addCommand(keysCommand())
+    .addCommand(httpCommand())
+    .addCommand(domainCommand())
+    .addCommand(timerCommand());
 }
 
 // `nimbus logs x | head` closes stdout early: that is not an error.

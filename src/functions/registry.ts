@@ -332,6 +332,7 @@ export class FunctionRegistry {
     await this.mutex.run(name, async () => {
       const existed = await this.deps.store.functions.delete(name);
       await this.deps.store.aliases.deleteAllFor(name);
+      await this.deps.store.eventConfigs.deleteAllFor(name);
       this.cache.delete(name);
       for (const key of this.versions.keys())
         if (key.startsWith(`${name}:`)) this.versions.delete(key);

@@ -1,5 +1,10 @@
-import { invocationLog, type LogWriter, logTail } from '../observability/index.js';
-import { MAX_RESPONSE_BYTES } from '../runtime-api/index.js';
+import {
+  invocationLog,
+  type LogWriter,
+  logTail,
+  type RecordWriter,
+} from '../observability/index.js';
+import { MAX_RESPONSE_BYTES, type ResponseStreamSink } from '../runtime-api/index.js';
 import { InitFailure, type InvokeOutcome, type Lease, type Scheduler } from '../scheduler/index.js';
 import { type ArnContext, functionArn } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
@@ -23,6 +28,35 @@ export interface InvokeRequest {
   tail: boolean;
   /** Decoded client-context JSON text. */
   clientContext?: string;
+  /** Request id to use (async events keep theirs across attempts); a new one otherwise. */
+  requestId?: string;
+  /** Who asked, for the invocation record (default `api`). */
+  source?: string;
+  /**
+   * Whether the invoker writes this invocation's record itself (default true:
+   * synchronous invocations). The async dispatcher writes its own.
+   */
+  writeRecord?: boolean;
+  /**
+   * Receives a streamed response as it arrives (HTTP gateway). Without it a streamed
+   * response is buffered into `payload`, as the Invoke API does.
+   */
+  onStream?: ResponseStreamSink;
+  /** The event's Content-Type for the runtime (default `application/json`). */
+  contentType?: string;
+}
+
+/** What one run took, for invocation records. */
+export interface RunSummary {
+  startedAtMs: number;
+  endedAtMs: number;
+  durationMs: number;
+  billedDurationMs: number;
+  initDurationMs: number | null;
+  cold: boolean;
+  maxMemoryMb: number;
+  errorType: string | null;
+  errorMessage: string | null;
 }
 
 export interface InvokeResponse {
@@ -35,11 +69,13 @@ export interface InvokeResponse {
   logResult?: string;
   executedVersion: string;
   cold: boolean;
+  run: RunSummary;
 }
 
 export interface InvokerDeps {
   scheduler: Scheduler;
   logs: LogWriter;
+  records: RecordWriter;
   clock: Clock;
   ids: IdGenerator;
   arn: ArnContext;
@@ -70,7 +106,7 @@ export class Invoker {
         `Request must be smaller than ${MAX_SYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
       );
     }
-    const requestId = this.deps.ids.uuid();
+    const requestId = req.requestId ?? this.deps.ids.uuid();
     const target = {
       poolKey: poolKeyOf(fn),
       functionName: fn.name,
@@ -117,6 +153,8 @@ export class Invoker {
           invokedFunctionArn: functionArn(this.deps.arn, fn.name, req.qualifier),
           traceId: newTraceId(now),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
+          ...(req.onStream ? { stream: req.onStream } : {}),
+          ...(req.contentType ? { contentType: req.contentType } : {}),
         },
         fn.timeoutS * 1000,
       );
@@ -142,7 +180,7 @@ export class Invoker {
     req: InvokeRequest,
     requestId: string,
     outcome: InvokeOutcome,
-    run: {
+    run0: {
       initLines: { timestampMs: number; text: string }[];
       lines: { timestampMs: number; text: string }[];
       startedAtMs: number;
@@ -160,6 +198,11 @@ export class Invoker {
     switch (outcome.kind) {
       case 'response':
         payload = outcome.body.length ? outcome.body : Buffer.from('null');
+        contentType = outcome.contentType;
+        break;
+      case 'streamed':
+        // Already sent to `req.onStream`.
+        payload = Buffer.alloc(0);
         contentType = outcome.contentType;
         break;
       case 'error':
@@ -186,17 +229,49 @@ export class Invoker {
       functionName: fn.name,
       requestId,
       version: fn.version,
-      initLines: run.initLines,
-      lines: run.lines,
+      initLines: run0.initLines,
+      lines: run0.lines,
       ...(platformError ? { platformError } : {}),
-      startedAtMs: run.startedAtMs,
+      startedAtMs: run0.startedAtMs,
       endedAtMs: this.deps.clock.now(),
-      durationMs: run.durationMs,
+      durationMs: run0.durationMs,
       memoryMb: fn.memoryMb,
-      maxMemoryBytes: run.maxMemoryBytes,
-      ...(run.initDurationMs !== undefined ? { initDurationMs: run.initDurationMs } : {}),
+      maxMemoryBytes: run0.maxMemoryBytes,
+      ...(run0.initDurationMs !== undefined ? { initDurationMs: run0.initDurationMs } : {}),
     });
     this.deps.logs.write(events);
+    const endedAtMs = this.deps.clock.now();
+    const { errorType, errorMessage } = functionError
+      ? errorOf(payload)
+      : { errorType: null, errorMessage: null };
+    const run: RunSummary = {
+      startedAtMs: run0.startedAtMs,
+      endedAtMs,
+      durationMs: run0.durationMs,
+      billedDurationMs: Math.max(1, Math.ceil(run0.durationMs)),
+      initDurationMs: run0.initDurationMs ?? null,
+      cold: run0.cold,
+      maxMemoryMb: Math.round(run0.maxMemoryBytes / (1024 * 1024)),
+      errorType,
+      errorMessage,
+    };
+    if (req.writeRecord !== false) {
+      this.deps.records.write([
+        {
+          requestId,
+          functionName: fn.name,
+          version: fn.version,
+          qualifier: req.qualifier ?? null,
+          invocationType: 'RequestResponse',
+          source: req.source ?? 'api',
+          status: functionError ? 'failed' : 'succeeded',
+          attempts: 1,
+          createdAtMs: run0.startedAtMs,
+          queuedAtMs: null,
+          ...runFields(run),
+        },
+      ]);
+    }
     return {
       requestId,
       payload,
@@ -204,7 +279,42 @@ export class Invoker {
       ...(functionError ? { functionError } : {}),
       ...(req.tail ? { logResult: logTail(events) } : {}),
       executedVersion: fn.version,
-      cold: run.cold,
+      cold: run0.cold,
+      run,
     };
   }
+}
+
+/** errorType / errorMessage of a function error payload (runtime JSON or the platform's). */
+export function errorOf(payload: Buffer): {
+  errorType: string | null;
+  errorMessage: string | null;
+} {
+  try {
+    const e = JSON.parse(payload.toString('utf8')) as {
+      errorType?: unknown;
+      errorMessage?: unknown;
+    };
+    return {
+      errorType: typeof e.errorType === 'string' ? e.errorType : 'Unhandled',
+      errorMessage: typeof e.errorMessage === 'string' ? e.errorMessage.slice(0, 4096) : null,
+    };
+  } catch {
+    return { errorType: 'Unhandled', errorMessage: payload.toString('utf8').slice(0, 4096) };
+  }
+}
+
+/** The record fields a run fills in. */
+export function runFields(run: RunSummary) {
+  return {
+    startedAtMs: run.startedAtMs,
+    endedAtMs: run.endedAtMs,
+    initDurationMs: run.initDurationMs,
+    durationMs: run.durationMs,
+    billedDurationMs: run.billedDurationMs,
+    cold: run.cold,
+    maxMemoryMb: run.maxMemoryMb,
+    errorType: run.errorType,
+    errorMessage: run.errorMessage,
+  };
 }

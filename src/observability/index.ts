@@ -1,2 +1,3 @@
-export { LogWriter } from './log-writer.js';
+export { BatchWriter } from './batch-writer.js';
+export { LogWriter, RecordWriter } from './log-writer.js';
 export { type InvocationLogInput, invocationLog, logTail, reportLine } from './report.js';

@@ -4,6 +4,8 @@ import { invalidRequestId, invalidTransition, replyAccepted, replyError } from '
 import {
   type ChannelListener,
   MAX_RESPONSE_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
+  type ResponseStreamSink,
   type RuntimeInvocation,
   type RuntimeOutcome,
 } from './types.js';
@@ -167,6 +169,11 @@ export class RuntimeChannel {
       );
       return;
     }
+    const sink = cur.inv.stream;
+    if (mode !== undefined && sink) {
+      await this.pipeStream(cur, req, res, sink);
+      return;
+    }
     // Marked answered before the body arrives so a second POST is refused at once.
     cur.answered = true;
     const body = await readBody(req, MAX_RESPONSE_BYTES);
@@ -195,6 +202,64 @@ export class RuntimeChannel {
     }
     const contentType = req.headers['content-type'] ?? 'application/json';
     this.finish(cur, { kind: 'response', body, contentType });
+  }
+
+  /**
+   * A streamed response for an invocation that has a sink: each chunk goes on as it arrives
+   * (waiting while the sink is full); the end, or the error trailers, settle the invocation.
+   */
+  private async pipeStream(
+    cur: Current,
+    req: IncomingMessage,
+    res: ServerResponse,
+    sink: ResponseStreamSink,
+  ): Promise<void> {
+    cur.answered = true;
+    const contentType = req.headers['content-type'] ?? 'application/octet-stream';
+    sink.start(contentType);
+    let sizeBytes = 0;
+    let truncated = false;
+    try {
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        sizeBytes += chunk.length;
+        // Closed (timed out) or too large: the rest is drained, not forwarded.
+        if (this.current !== cur || sizeBytes > MAX_STREAMED_RESPONSE_BYTES) continue;
+        if (!sink.write(chunk)) await sink.drained();
+      }
+    } catch {
+      truncated = true;
+    }
+    cur.answered = false;
+    if (this.current !== cur) return;
+    if (truncated) {
+      res.destroy();
+      this.finish(
+        cur,
+        errorOutcome('Runtime.TruncatedResponse', 'The runtime closed its response stream early'),
+      );
+      return;
+    }
+    if (sizeBytes > MAX_STREAMED_RESPONSE_BYTES) {
+      replyError(
+        res,
+        413,
+        'RequestEntityTooLarge',
+        `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
+      );
+      this.finish(cur, { kind: 'too-large' });
+      return;
+    }
+    replyAccepted(res);
+    const trailerType = req.trailers['lambda-runtime-function-error-type'];
+    if (trailerType) {
+      const raw = req.trailers['lambda-runtime-function-error-body'];
+      const errBody = raw
+        ? Buffer.from(raw, 'base64')
+        : Buffer.from(JSON.stringify({ errorType: trailerType }));
+      this.finish(cur, { kind: 'error', errorType: trailerType, body: errBody });
+      return;
+    }
+    this.finish(cur, { kind: 'streamed', contentType, sizeBytes });
   }
 
   async handleError(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,6 +3,8 @@ export { RuntimeApiServer } from './server.js';
 export {
   type ChannelListener,
   MAX_RESPONSE_BYTES,
+  MAX_STREAMED_RESPONSE_BYTES,
+  type ResponseStreamSink,
   type RuntimeInvocation,
   type RuntimeOutcome,
 } from './types.js';

@@ -11,13 +11,30 @@ export interface RuntimeInvocation {
   clientContext?: string;
   cognitoIdentity?: string;
   contentType?: string;
+  /**
+   * Where a streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`) goes as it
+   * arrives. Without one, a streamed response is buffered like any other.
+   */
+  stream?: ResponseStreamSink;
+}
+
+/** Takes a streamed response piece by piece, with backpressure. */
+export interface ResponseStreamSink {
+  /** The runtime began its streamed response, with this Content-Type. */
+  start(contentType: string): void;
+  /** A piece of the body; false asks the channel to wait for `drained()` before the next. */
+  write(chunk: Buffer): boolean;
+  /** Resolves when the sink takes more, or is gone (later writes are then dropped). */
+  drained(): Promise<void>;
 }
 
 /** What the runtime answered for an invocation. */
 export type RuntimeOutcome =
   | { kind: 'response'; body: Buffer; contentType: string }
   | { kind: 'error'; errorType: string; body: Buffer }
-  | { kind: 'too-large' };
+  | { kind: 'too-large' }
+  /** The body went to the invocation's stream sink as it arrived. */
+  | { kind: 'streamed'; contentType: string; sizeBytes: number };
 
 /** The instance that owns a channel hears about the runtime through this. */
 export interface ChannelListener {
@@ -30,3 +47,6 @@ export interface ChannelListener {
 
 /** Largest response a runtime may post: 6 MiB + 100 B, as RIE. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+
+/** Largest response streamed to a sink (Lambda's response-streaming limit: 20 MiB). */
+export const MAX_STREAMED_RESPONSE_BYTES = 20 * 1024 * 1024;

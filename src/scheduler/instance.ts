@@ -450,6 +450,11 @@ export class Instance implements ChannelListener {
     rmSync(this.socketDir, { recursive: true, force: true });
   }
 
+  /** The pid of the instance's outermost process (the sandbox launcher), if started. */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Whether the process was ended by Nimbus (timeout, reap, shutdown) rather than by itself. */
   get killed(): boolean {
     return this.killedByUs;

@@ -28,11 +28,34 @@ export interface ServerConfig {
   logRetentionMs: number;
   /** Size of each sandbox's private /tmp. */
   tmpSizeMb: number;
+  /** Largest Event (async) invocation payload. */
+  asyncMaxPayloadBytes: number;
+  /** Delay before the first retry of a failed async event; later retries double it. */
+  asyncRetryBaseMs: number;
+  /** A repeated `X-Nimbus-Client-Token` within this window queues nothing new. */
+  idempotencyWindowMs: number;
+  /** Invocation records older than this are pruned. */
+  recordRetentionMs: number;
   /**
    * Every control-API request must carry a valid SigV4 signature. Defaults to on
    * unless `host` is a loopback address; cannot be off on any other address.
    */
   auth: boolean;
+  /** HTTP gateway: largest request head (request line + headers); bigger gets 431. */
+  httpMaxHeaderBytes: number;
+  /** HTTP gateway: largest request body; bigger gets 413. */
+  httpMaxBodyBytes: number;
+  /** HTTP gateway: a client must send its whole request head within this (else 408). */
+  httpHeadersTimeoutMs: number;
+  /** HTTP gateway: a client must send its whole request within this (else 408). */
+  httpRequestTimeoutMs: number;
+  /** HTTP gateway: idle keep-alive connections are closed after this. */
+  httpKeepAliveTimeoutMs: number;
+  /**
+   * Host name in function URLs (`http://<id>.lambda-url.<urlHost>:<httpPort>/`); empty:
+   * `localhost` when `host` is loopback, else `host`.
+   */
+  urlHost: string;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -51,8 +74,18 @@ export const DEFAULTS: ServerConfig = {
   maxZipEntries: 10_000,
   logRetentionMs: 7 * 24 * 3600_000,
   tmpSizeMb: 512,
+  asyncMaxPayloadBytes: 1024 * 1024,
+  asyncRetryBaseMs: 60_000,
+  idempotencyWindowMs: 10 * 60_000,
+  recordRetentionMs: 7 * 24 * 3600_000,
   // Decided by resolveConfig from `host` unless set: off on loopback, on elsewhere.
   auth: false,
+  httpMaxHeaderBytes: 16 * 1024,
+  httpMaxBodyBytes: 6 * 1024 * 1024,
+  httpHeadersTimeoutMs: 10_000,
+  httpRequestTimeoutMs: 30_000,
+  httpKeepAliveTimeoutMs: 5_000,
+  urlHost: '',
 };
 
 /** Environment variable that overrides each setting. */
@@ -72,7 +105,17 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   maxZipEntries: 'NIMBUS_MAX_ZIP_ENTRIES',
   logRetentionMs: 'NIMBUS_LOG_RETENTION_MS',
   tmpSizeMb: 'NIMBUS_TMP_SIZE_MB',
+  asyncMaxPayloadBytes: 'NIMBUS_ASYNC_MAX_PAYLOAD_BYTES',
+  asyncRetryBaseMs: 'NIMBUS_ASYNC_RETRY_BASE_MS',
+  idempotencyWindowMs: 'NIMBUS_IDEMPOTENCY_WINDOW_MS',
+  recordRetentionMs: 'NIMBUS_RECORD_RETENTION_MS',
   auth: 'NIMBUS_AUTH',
+  httpMaxHeaderBytes: 'NIMBUS_HTTP_MAX_HEADER_BYTES',
+  httpMaxBodyBytes: 'NIMBUS_HTTP_MAX_BODY_BYTES',
+  httpHeadersTimeoutMs: 'NIMBUS_HTTP_HEADERS_TIMEOUT_MS',
+  httpRequestTimeoutMs: 'NIMBUS_HTTP_REQUEST_TIMEOUT_MS',
+  httpKeepAliveTimeoutMs: 'NIMBUS_HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  urlHost: 'NIMBUS_URL_HOST',
 };
 
 /**
@@ -113,6 +156,10 @@ export function resolveConfig(
   }
   if (cfg.maxConcurrency < 1 || cfg.functionMaxConcurrency < 1) {
     throw new Error('concurrency limits must be at least 1');
+  }
+  if (cfg.httpMaxHeaderBytes < 1024) throw new Error('httpMaxHeaderBytes must be at least 1024');
+  if (cfg.httpHeadersTimeoutMs < 1 || cfg.httpRequestTimeoutMs < cfg.httpHeadersTimeoutMs) {
+    throw new Error('httpRequestTimeoutMs must be at least httpHeadersTimeoutMs (and both > 0)');
   }
   const authGiven = (overrides.auth ?? env[ENV_NAMES.auth] ?? '') !== '';
   if (!authGiven) cfg.auth = !isLoopbackHost(cfg.host);

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { FunctionUrlsTable, HttpApiKeysTable, HttpRoutesTable } from './gateway-schema.js';
 
 /**
  * The tables as Kysely sees them after every migration has run. Shared by the
@@ -10,8 +11,17 @@ export interface Database {
   logs: LogsTable;
   access_keys: AccessKeysTable;
   aliases: AliasesTable;
+  async_events: AsyncEventsTable;
+  client_tokens: ClientTokensTable;
+  event_invoke_configs: EventInvokeConfigsTable;
+  dead_letters: DeadLettersTable;
+  invocations: InvocationsTable;
   layer_versions: LayerVersionsTable;
   layer_names: LayerNamesTable;
+  http_routes: HttpRoutesTable;
+  http_api_keys: HttpApiKeysTable;
+  function_urls: FunctionUrlsTable;
+  timers: TimersTable;
 }
 
 export interface AliasesTable {
@@ -64,4 +74,75 @@ export interface AccessKeysTable {
   secret_sealed: string;
   created_at_ms: number;
   last_used_at_ms: number | null;
+}
+
+export interface AsyncEventsTable {
+  request_id: string;
+  function_name: string;
+  qualifier: string | null;
+  payload: Buffer;
+  source: string;
+  status: string;
+  attempts: number;
+  enqueued_at_ms: number;
+  next_attempt_at_ms: number;
+  lease_until_ms: number | null;
+  last_error_type: string | null;
+  last_error_message: string | null;
+}
+
+export interface ClientTokensTable {
+  function_name: string;
+  token: string;
+  request_id: string;
+  created_at_ms: number;
+}
+
+export interface EventInvokeConfigsTable {
+  function_name: string;
+  qualifier: string;
+  /** JSON: retry and destination settings. */
+  config: string;
+  last_modified_ms: number;
+}
+
+export interface DeadLettersTable {
+  request_id: string;
+  function_name: string;
+  qualifier: string | null;
+  payload: Buffer;
+  source: string;
+  attempts: number;
+  reason: string;
+  error_type: string | null;
+  error_message: string | null;
+  enqueued_at_ms: number;
+  dead_at_ms: number;
+}
+
+export interface InvocationsTable {
+  request_id: string;
+  function_name: string;
+  created_at_ms: number;
+  status: string;
+  /** JSON of the whole InvocationRecord. */
+  record: string;
+}
+
+/** One row per timer trigger; booleans are 0/1 integers (portable). */
+export interface TimersTable {
+  name: string;
+  function_name: string;
+  qualifier: string | null;
+  schedule: string;
+  time_zone: string | null;
+  payload: string | null;
+  enabled: number;
+  catch_up: number;
+  next_fire_at_ms: number | null;
+  last_fire_at_ms: number | null;
+  lease_owner: string | null;
+  lease_until_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
 }

@@ -3,6 +3,10 @@
  * better-sqlite3); a PostgreSQL one plugs in later behind the same interfaces.
  */
 
+import type { GatewayStore } from './gateway-types.js';
+
+export * from './gateway-types.js';
+
 export type Flavour = 'lambda' | 'fc';
 
 /** The version name of a function's mutable head. */
@@ -194,11 +198,236 @@ export interface AccessKeyStore {
   count(): Promise<number>;
 }
 
+/** Where an async event is in its life. */
+export type AsyncEventStatus = 'queued' | 'running' | 'retrying';
+
+/** One accepted Event invocation waiting for (or in) delivery. */
+export interface AsyncEvent {
+  requestId: string;
+  functionName: string;
+  qualifier: string | null;
+  payload: Buffer;
+  source: string;
+  status: AsyncEventStatus;
+  /** Delivery attempts made so far. */
+  attempts: number;
+  enqueuedAtMs: number;
+  nextAttemptAtMs: number;
+  leaseUntilMs: number | null;
+  lastErrorType: string | null;
+  lastErrorMessage: string | null;
+}
+
+export interface DeadLetter {
+  requestId: string;
+  functionName: string;
+  qualifier: string | null;
+  payload: Buffer;
+  source: string;
+  attempts: number;
+  /** `RetriesExhausted` or `EventAgeExceeded`. */
+  reason: string;
+  errorType: string | null;
+  errorMessage: string | null;
+  enqueuedAtMs: number;
+  deadAtMs: number;
+}
+
+export interface AsyncStore {
+  /**
+   * Makes an event durable. With a client token seen for the function within
+   * `tokenWindowMs`, nothing is stored and the first request id is returned.
+   */
+  enqueue(
+    ev: AsyncEvent,
+    record: InvocationRecord,
+    token?: { value: string; windowMs: number },
+  ): Promise<{ requestId: string; duplicate: boolean }>;
+  /** Leases up to `limit` due events (status → running, lease until `leaseUntilMs`). */
+  claimDue(nowMs: number, limit: number, leaseUntilMs: number): Promise<AsyncEvent[]>;
+  /** Updates a leased event (and its record, in the same transaction). */
+  reschedule(ev: AsyncEvent, record?: InvocationRecord): Promise<void>;
+  /** Removes a delivered event and stores its final record, atomically. */
+  complete(requestId: string, record: InvocationRecord): Promise<void>;
+  /** Moves an event that failed for good to the dead-letter list, with its final record. */
+  deadLetter(letter: DeadLetter, record: InvocationRecord): Promise<void>;
+  listDeadLetters(
+    functionName: string,
+    opts: { marker?: string; limit: number },
+  ): Promise<ListPage<DeadLetter>>;
+  /** Removes dead letters (all of the function's when `ids` is absent); returns them. */
+  takeDeadLetters(functionName: string, ids?: string[]): Promise<DeadLetter[]>;
+  /** Events not yet delivered, for a function or all. */
+  pending(functionName?: string): Promise<number>;
+  /** The earliest next attempt of any event, or null when the queue is empty. */
+  nextDueAtMs(): Promise<number | null>;
+  pruneTokens(olderThanMs: number): Promise<number>;
+}
+
+/** Lambda's retry and destination settings for Event invocations of a function (or qualifier). */
+export interface EventInvokeConfig {
+  functionName: string;
+  /** `$LATEST`, a version or an alias. */
+  qualifier: string;
+  maximumRetryAttempts: number | null;
+  maximumEventAgeInSeconds: number | null;
+  onSuccess: string | null;
+  onFailure: string | null;
+  lastModifiedMs: number;
+}
+
+export interface EventInvokeConfigStore {
+  put(cfg: EventInvokeConfig): Promise<void>;
+  get(functionName: string, qualifier: string): Promise<EventInvokeConfig | undefined>;
+  list(functionName: string): Promise<EventInvokeConfig[]>;
+  delete(functionName: string, qualifier: string): Promise<boolean>;
+  deleteAllFor(functionName: string): Promise<void>;
+}
+
+export type InvocationStatus =
+  | 'queued'
+  | 'running'
+  | 'retrying'
+  | 'succeeded'
+  | 'failed'
+  | 'dead-lettered';
+
+/** What happened to one invocation, sync or async. */
+export interface InvocationRecord {
+  requestId: string;
+  functionName: string;
+  /** The version that ran (or `$LATEST` while queued). */
+  version: string;
+  qualifier: string | null;
+  invocationType: 'RequestResponse' | 'Event';
+  /** `api`, `timer:NAME`, `destination:...`, `http:...` */
+  source: string;
+  status: InvocationStatus;
+  attempts: number;
+  createdAtMs: number;
+  queuedAtMs: number | null;
+  startedAtMs: number | null;
+  endedAtMs: number | null;
+  initDurationMs: number | null;
+  durationMs: number | null;
+  billedDurationMs: number | null;
+  cold: boolean | null;
+  maxMemoryMb: number | null;
+  errorType: string | null;
+  errorMessage: string | null;
+}
+
+export interface InvocationQuery {
+  functionName?: string;
+  status?: InvocationStatus;
+  sinceMs?: number;
+  untilMs?: number;
+  marker?: string;
+  limit: number;
+}
+
+export interface InvocationStore {
+  /** Inserts or replaces records (one transaction). */
+  put(records: InvocationRecord[]): Promise<void>;
+  get(requestId: string): Promise<InvocationRecord | undefined>;
+  /** Newest first. */
+  list(q: InvocationQuery): Promise<ListPage<InvocationRecord>>;
+  /** Deletes records older than the cutoff in bounded chunks; returns how many. */
+  prune(olderThanMs: number): Promise<number>;
+}
+
+/** A timer trigger: fires its function asynchronously on a schedule. */
+export interface TimerRecord {
+  name: string;
+  functionName: string;
+  /** A version or alias; null for `$LATEST`. */
+  qualifier: string | null;
+  /** `rate(...)`, EventBridge `cron(...)`, or a plain 5/6-field cron. */
+  schedule: string;
+  /** IANA zone the schedule is read in; null for UTC. */
+  timeZone: string | null;
+  /** Static payload text (JSON for Lambda-flavour functions); null for none. */
+  payload: string | null;
+  enabled: boolean;
+  /** After downtime, fire once for the missed due times instead of skipping them. */
+  catchUp: boolean;
+  /** The due time waiting to fire; null when the schedule never fires again. */
+  nextFireAtMs: number | null;
+  /** The due time of the last fire; null before the first. */
+  lastFireAtMs: number | null;
+  /** The node firing the timer right now, and until when its lease holds. */
+  leaseOwner: string | null;
+  leaseUntilMs: number | null;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+/** The settable part of a timer; absent fields are left as they are. */
+export type TimerPatch = Partial<
+  Pick<
+    TimerRecord,
+    | 'functionName'
+    | 'qualifier'
+    | 'schedule'
+    | 'timeZone'
+    | 'payload'
+    | 'enabled'
+    | 'catchUp'
+    | 'nextFireAtMs'
+  >
+> & { updatedAtMs: number };
+
+export interface TimerStore {
+  /** Throws ResourceConflictException when the name exists. */
+  create(rec: TimerRecord): Promise<void>;
+  get(name: string): Promise<TimerRecord | undefined>;
+  /** By name; only one function's timers when `functionName` is given. */
+  list(opts?: { functionName?: string }): Promise<TimerRecord[]>;
+  /** Sets only the given fields (leases untouched); undefined when there is no such timer. */
+  update(name: string, patch: TimerPatch): Promise<TimerRecord | undefined>;
+  /** false when it did not exist. */
+  delete(name: string): Promise<boolean>;
+  /** Enabled timers due at `nowMs` and not leased, earliest first. */
+  listDue(nowMs: number, limit: number): Promise<TimerRecord[]>;
+  /** The earliest next fire of any enabled timer, or null. */
+  earliestFireAt(): Promise<number | null>;
+  /**
+   * Compare-and-set: leases the timer to `owner` until `leaseUntilMs` only if it
+   * is enabled, still waits for `dueAtMs`, and no live lease is held. true when won.
+   */
+  claim(
+    name: string,
+    dueAtMs: number,
+    owner: string,
+    leaseUntilMs: number,
+    nowMs: number,
+  ): Promise<boolean>;
+  /**
+   * Compare-and-set, one statement: moves `next_fire_at` from `dueAtMs` to
+   * `nextFireAtMs` (recording `dueAtMs` as the last fire when `fired`) and
+   * releases the lease, only if `owner` holds it and the due time is unchanged.
+   */
+  complete(c: {
+    name: string;
+    owner: string;
+    dueAtMs: number;
+    nextFireAtMs: number | null;
+    fired: boolean;
+  }): Promise<boolean>;
+  /** Drops `owner`'s lease, if it still holds one. */
+  release(name: string, owner: string): Promise<void>;
+}
+
 export interface Store {
   functions: FunctionStore;
+  asyncEvents: AsyncStore;
+  eventConfigs: EventInvokeConfigStore;
+  invocations: InvocationStore;
   logs: LogStore;
   accessKeys: AccessKeyStore;
   aliases: AliasStore;
   layers: LayerStore;
+  gateway: GatewayStore;
+  timers: TimerStore;
   close(): Promise<void>;
 }

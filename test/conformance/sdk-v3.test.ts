@@ -30,7 +30,7 @@ describe('conformance: @aws-sdk/client-lambda against a real Nimbus server', () 
   let lambda: LambdaClient;
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-sdk-'));
-    server = await startServer(resolveConfig({ dataDir, port: 0 }, {}));
+    server = await startServer(resolveConfig({ dataDir, port: 0, httpPort: 0 }, {}));
     lambda = new LambdaClient({
       endpoint: server.url, // explicit: never the real AWS
       region: 'us-east-1',

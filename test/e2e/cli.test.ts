@@ -45,7 +45,7 @@ function startServer(dataDir: string, extra: string[] = []): Promise<Server> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [BIN, '--json', 'server', '--port', '0', '--data-dir', dataDir, ...extra],
+      [BIN, '--json', 'server', '--port', '0', '--http-port', '0', '--data-dir', dataDir, ...extra],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },

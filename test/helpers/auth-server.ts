@@ -18,7 +18,7 @@ export async function startAuthServer(): Promise<{
   close(): Promise<void>;
 }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-auth-'));
-  const server = await startServer(resolveConfig({ dataDir, port: 0, auth: 1 }, {}));
+  const server = await startServer(resolveConfig({ dataDir, port: 0, httpPort: 0, auth: 1 }, {}));
   try {
     const ini = readFileSync(path.join(dataDir, CREDENTIALS_FILE_NAME), 'utf8');
     const admin = profileCredentials(parseCredentialsIni(ini), 'nimbus');

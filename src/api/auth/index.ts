@@ -9,6 +9,8 @@ export { type AuthOptions, requireSignatures } from './hooks.js';
 export {
   MAX_CLOCK_SKEW_MS,
   MISMATCH_MESSAGE,
+  parseAuthorization,
   UNRECOGNIZED_MESSAGE,
 } from './parse-authorization.js';
 export { MASTER_KEY_FILE_NAME, SecretBox } from './secret-box.js';
+export { verifySignature } from './verify-signature.js';

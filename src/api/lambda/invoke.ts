@@ -33,7 +33,7 @@ function decodeClientContext(raw: string | undefined): string | undefined {
   return text;
 }
 
-/** Registers Invoke: `POST /2015-03-31/functions/{name}/invocations`. */
+/** Registers Invoke (`POST /2015-03-31/functions/{name}/invocations`) and the legacy InvokeAsync. */
 export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { arn, registry, invoker } = deps;
   app.post<{ Params: { name: string }; Querystring: { Qualifier?: string } }>(
@@ -57,10 +57,24 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         return reply;
       }
       if (type === 'Event') {
-        throw fail(
-          'InvalidParameterValueException',
-          'Asynchronous invocation (X-Amz-Invocation-Type: Event) is not available in this Nimbus version yet; use RequestResponse',
-        );
+        const token = header(req.headers['x-nimbus-client-token']);
+        if (token !== undefined && !/^[\x21-\x7e]{1,128}$/.test(token)) {
+          throw fail(
+            'InvalidParameterValueException',
+            'X-Nimbus-Client-Token must be 1-128 printable ASCII characters',
+          );
+        }
+        const queued = await deps.asyncQueue.enqueue({
+          functionName: name,
+          ...(qualifier !== undefined ? { qualifier } : {}),
+          payload,
+          source: 'api',
+          ...(token ? { clientToken: token } : {}),
+        });
+        reply.header('x-amzn-RequestId', queued.requestId);
+        if (queued.duplicate) reply.header('X-Nimbus-Duplicate', 'true');
+        reply.status(202).send();
+        return reply;
       }
       if (type !== 'RequestResponse') {
         throw fail(
@@ -83,6 +97,24 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (res.functionError) reply.header('X-Amz-Function-Error', res.functionError);
       if (res.logResult) reply.header('X-Amz-Log-Result', res.logResult);
       reply.status(200).send(res.payload);
+      return reply;
+    },
+  );
+
+  // InvokeAsync (deprecated, still used by old tools): always asynchronous.
+  app.post<{ Params: { name: string } }>(
+    '/2014-11-13/functions/:name/invoke-async',
+    { bodyLimit: MAX_SYNC_PAYLOAD_BYTES + 1024 },
+    async (req, reply) => {
+      const { name, qualifier } = parseFunctionRef(arn, req.params.name);
+      const queued = await deps.asyncQueue.enqueue({
+        functionName: name,
+        ...(qualifier !== undefined ? { qualifier } : {}),
+        payload: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+        source: 'api',
+      });
+      reply.header('x-amzn-RequestId', queued.requestId);
+      reply.status(202).send({ Status: 202 });
       return reply;
     },
   );

@@ -106,7 +106,7 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
   out(
     formatFields([
       ['Nimbus API', url],
-      ['HTTP triggers', `${httpUrl} (gateway not built yet)`],
+      ['HTTP gateway', httpUrl],
       ['isolation', `${isolation} (cgroup ${cgroup})`],
       ['auth', config.auth ? 'on: requests must be SigV4-signed' : 'off (loopback only)'],
       ['data dir', config.dataDir],

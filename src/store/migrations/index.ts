@@ -3,6 +3,9 @@ import { functionsMigration } from './0001-functions.js';
 import { logsMigration } from './0002-logs.js';
 import { accessKeysMigration } from './0003-access-keys.js';
 import { aliasesLayersMigration } from './0004-aliases-layers.js';
+import { gatewayMigration } from './0005-gateway.js';
+import { asyncMigration } from './0006-async.js';
+import { timersMigration } from './0007-timers.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -17,6 +20,9 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
     '0002-logs': logsMigration(dialect),
     '0003-access-keys': accessKeysMigration,
     '0004-aliases-layers': aliasesLayersMigration,
+    '0005-gateway': gatewayMigration,
+    '0006-async': asyncMigration(dialect),
+    '0007-timers': timersMigration,
   };
 }
 
@@ -26,7 +32,11 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialectName): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => buildMigrations(dialect) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    allowUnorderedMigrations: true,
+  }).migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`store migration ${failed} failed`, { cause: error });

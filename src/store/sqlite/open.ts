@@ -7,9 +7,14 @@ import type { Database } from '../schema.js';
 import type { Store } from '../types.js';
 import { SqliteAccessKeyStore } from './access-key-store.js';
 import { SqliteAliasStore } from './alias-store.js';
+import { SqliteAsyncStore } from './async-store.js';
+import { SqliteEventConfigStore } from './event-config-store.js';
 import { SqliteFunctionStore } from './function-store.js';
+import { SqliteGatewayStore } from './gateway-store.js';
+import { SqliteInvocationStore } from './invocation-store.js';
 import { SqliteLayerStore } from './layer-store.js';
 import { SqliteLogStore } from './log-store.js';
+import { SqliteTimerStore } from './timer-store.js';
 
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -43,7 +48,12 @@ export async function openSqliteStore(file: string): Promise<Store> {
     logs: new SqliteLogStore(db, sqlite),
     accessKeys: new SqliteAccessKeyStore(db),
     aliases: new SqliteAliasStore(db),
+    asyncEvents: new SqliteAsyncStore(db),
+    eventConfigs: new SqliteEventConfigStore(db),
+    invocations: new SqliteInvocationStore(db),
     layers: new SqliteLayerStore(db),
+    gateway: new SqliteGatewayStore(db),
+    timers: new SqliteTimerStore(db),
     close: () => db.destroy(),
   };
 }
