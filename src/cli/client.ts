@@ -87,6 +87,8 @@ export class NimbusClient {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     }
+    // Node sends a DELETE body without a length unless told: say it, for every method.
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const method = opts.method ?? 'GET';
     const url = this.endpoint + path + queryString(opts.query);
     const signedHeaders = this.signer

@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './client.js';
 import { deployCommand } from './commands/deploy.js';
+import { dlqCommand } from './commands/dlq.js';
 import { domainCommand } from './commands/domain.js';
 import { httpCommand } from './commands/http.js';
 import { infoCommand } from './commands/info.js';
+import { invocationCommand, invocationsCommand } from './commands/invocations.js';
 import { invokeCommand } from './commands/invoke.js';
 import { keysCommand } from './commands/keys.js';
 import { logsCommand } from './commands/logs.js';
@@ -50,7 +52,10 @@ function buildProgram(): Command {
     .addCommand(keysCommand())
     .addCommand(httpCommand())
     .addCommand(domainCommand())
-    .addCommand(timerCommand());
+    .addCommand(timerCommand())
+    .addCommand(dlqCommand())
+    .addCommand(invocationsCommand())
+    .addCommand(invocationCommand());
 }
 
 // `nimbus logs x | head` closes stdout early: that is not an error.

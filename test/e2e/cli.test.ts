@@ -171,6 +171,62 @@ describe('nimbus CLI against a real server', () => {
     assert.match(missing.stderr, /ResourceNotFoundException: Function not found/);
   });
 
+  test('async: invocations, invocation and dlq ls/redrive/purge', async () => {
+    const env = { NIMBUS_ENDPOINT: server.url };
+    assert.equal(
+      (
+        await cli(
+          [
+            'deploy',
+            path.join(work, 'hello'),
+            '--name',
+            'asyncfail',
+            '--runtime',
+            RUNTIME,
+            '--handler',
+            'index.handler',
+          ],
+          env,
+        )
+      ).code,
+      0,
+    );
+    const cfg = await fetch(`${server.url}/2019-09-25/functions/asyncfail/event-invoke-config`, {
+      method: 'PUT',
+      body: JSON.stringify({ MaximumRetryAttempts: 0 }),
+    });
+    assert.equal(cfg.status, 200);
+    const ev = await fetch(`${server.url}/2015-03-31/functions/asyncfail/invocations`, {
+      method: 'POST',
+      headers: { 'X-Amz-Invocation-Type': 'Event' },
+      body: '{"fail":true}',
+    });
+    assert.equal(ev.status, 202);
+    const id = String(ev.headers.get('x-amzn-requestid'));
+    let listed = '';
+    for (let i = 0; i < 100 && !listed.includes(id); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      listed = (await cli(['invocations', 'asyncfail', '--status', 'dead-lettered'], env)).stdout;
+    }
+    assert.match(listed, new RegExp(`${id}.*event\\s+dead-lettered\\s+1`));
+    const one = await cli(['invocation', id], env);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /status\s+dead-lettered/);
+    assert.match(one.stdout, /Error: asked to fail/);
+    const dlq = await cli(['dlq', 'ls', 'asyncfail'], env);
+    assert.match(dlq.stdout, new RegExp(`${id}.*RetriesExhausted`));
+    const redrive = await cli(['dlq', 'redrive', 'asyncfail', '--id', id], env);
+    assert.match(redrive.stdout, /queued 1 event again/);
+    let again = '';
+    for (let i = 0; i < 100 && !again.includes('RetriesExhausted'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      again = (await cli(['dlq', 'ls', 'asyncfail'], env)).stdout;
+    }
+    const purge = await cli(['dlq', 'purge', 'asyncfail'], env);
+    assert.match(purge.stdout, /removed 1 dead letter/, purge.stderr);
+    assert.match((await cli(['dlq', 'ls', 'asyncfail'], env)).stdout, /is empty/);
+  });
+
   test('an unreachable server gives a readable error', async () => {
     const r = await cli(['ls', '--endpoint', 'http://127.0.0.1:1']);
     assert.equal(r.code, 1);

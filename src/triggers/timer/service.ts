@@ -58,6 +58,8 @@ export class TimerService {
   private loop: Promise<void> | null = null;
   private stopped = false;
   private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  /** A wake() that came while the loop was not asleep: its next sleep is skipped. */
+  private woken = false;
 
   constructor(private readonly deps: TimerServiceDeps) {
     this.ownerId = deps.ownerId ?? `${hostname()}:${process.pid}:${deps.ids.hex(4)}`;
@@ -86,7 +88,8 @@ export class TimerService {
 
   /** Cuts the current sleep short (timers were created or changed). */
   wake(): void {
-    this.sleeper?.resolve();
+    if (this.sleeper) this.sleeper.resolve();
+    else this.woken = true;
   }
 
   /** Stops the loop and waits for a fire in progress. */
@@ -116,7 +119,10 @@ export class TimerService {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+    if (this.stopped || this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
