@@ -212,6 +212,7 @@ export async function createPlatform(
     arn,
     enqueuer: () => asyncQueue,
     maxInFlight: cfg.maxConcurrency,
+    instanceCount: (fn) => scheduler.instanceCount(fn),
     retryBaseMs: cfg.asyncRetryBaseMs,
   });
   if (opts.startAsync !== false) dispatcher.start();
@@ -280,6 +281,7 @@ export async function createPlatform(
       uptimeMs: Math.round(clock.monotonicMs() - startedMs),
       instances: scheduler.stats(),
     }),
+    healthAsync: async () => ({ asyncPending: await store.asyncEvents.pending() }),
   });
   const pruner = setInterval(() => {
     void store.logs.prune(clock.now() - cfg.logRetentionMs).catch(() => undefined);

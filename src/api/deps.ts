@@ -35,6 +35,8 @@ export interface ApiDeps {
   auth?: { clock: Clock; log?: (line: string) => void };
   /** Request id generator (tests inject one). */
   requestIds?: () => string;
+  /** Facts for /health that need the store. */
+  healthAsync?: () => Promise<Record<string, unknown>>;
   /** Facts for /health. */
   health(): Record<string, unknown>;
   /** The HTTP gateway's routes, function URLs and API keys (`/nimbus/v1/routes`, function URL API). */

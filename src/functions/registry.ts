@@ -3,6 +3,7 @@ import { type ArnContext, functionArn, lambdaTimestamp } from '../shared/arn.js'
 import type { Clock } from '../shared/clock.js';
 import { fail } from '../shared/error-codes.js';
 import type { IdGenerator } from '../shared/ids.js';
+import type { NodeInstalls } from '../shared/runtimes.js';
 import type { FunctionRecord, ListPage, Store } from '../store/types.js';
 import type { LayerService } from './layers.js';
 import { KeyedMutex } from './mutex.js';
@@ -15,6 +16,8 @@ export interface RegistryDeps {
   ids: IdGenerator;
   arn: ArnContext;
   layers: LayerService;
+  /** The Node.js majors Nimbus installed (`nimbus runtimes install`); without it only the host's runs. */
+  nodes?: NodeInstalls;
   /** Told after a function's `$LATEST` changed (or the function was deleted: `deleted`), so old instances retire. */
   onChange(name: string, deleted: boolean): void;
   /** Told after a published version was deleted. */
@@ -83,8 +86,8 @@ export class FunctionRegistry {
   }
 
   async create(input: CreateInput): Promise<FunctionRecord> {
-    checkSettings(input);
-    checkRuntime(input.runtime);
+    checkSettings(input, this.deps.nodes);
+    checkRuntime(input.runtime, this.deps.nodes);
     const layers = await this.deps.layers.resolveRefs(input.layerArns ?? []);
     return this.mutex.run(input.name, async () => {
       if (await this.deps.store.functions.get(input.name)) {
@@ -294,7 +297,7 @@ export class FunctionRegistry {
     revisionId?: string,
     layerArns?: string[],
   ): Promise<FunctionRecord> {
-    checkSettings(settings);
+    checkSettings(settings, this.deps.nodes);
     const layers = layerArns ? await this.deps.layers.resolveRefs(layerArns) : undefined;
     return this.change(name, revisionId, async () => {
       const patch: Partial<FunctionRecord> = layers ? { layers } : {};

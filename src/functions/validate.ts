@@ -1,5 +1,10 @@
 import { fail } from '../shared/error-codes.js';
-import { KNOWN_RUNTIMES, lookupRuntime, type RuntimeInfo } from '../shared/runtimes.js';
+import {
+  KNOWN_RUNTIMES,
+  lookupRuntime,
+  type NodeInstalls,
+  type RuntimeInfo,
+} from '../shared/runtimes.js';
 import type { Flavour } from '../store/types.js';
 
 /** Configuration a caller may set, already in Nimbus units. All optional on update. */
@@ -26,9 +31,12 @@ function validationError(value: unknown, field: string, constraint: string) {
   );
 }
 
-/** Resolves a runtime identifier to something this host can run, or throws Lambda's error. */
-export function checkRuntime(runtime: string): RuntimeInfo {
-  const found = lookupRuntime(runtime);
+/**
+ * Resolves a runtime identifier to something this host can run, or throws Lambda's error.
+ * `nodes` are the Node.js majors Nimbus installed (without it, only the host's major runs).
+ */
+export function checkRuntime(runtime: string, nodes?: NodeInstalls): RuntimeInfo {
+  const found = lookupRuntime(runtime, nodes);
   if (!found) {
     throw fail(
       'InvalidParameterValueException',
@@ -93,8 +101,8 @@ export function checkEnv(env: Record<string, string>): void {
 }
 
 /** Checks every setting that is present; throws Lambda-shaped errors. */
-export function checkSettings(s: FunctionSettings): void {
-  if (s.runtime !== undefined) checkRuntime(s.runtime);
+export function checkSettings(s: FunctionSettings, nodes?: NodeInstalls): void {
+  if (s.runtime !== undefined) checkRuntime(s.runtime, nodes);
   if (s.handler !== undefined && !HANDLER_RE.test(s.handler)) {
     throw validationError(
       s.handler,

@@ -30,6 +30,31 @@ export class RuntimeApiServer {
 
   /** Serves `channel` on a new Unix socket at `socketPath`; the returned function stops it. */
   async attach(channel: RuntimeChannel, socketPath: string): Promise<() => void> {
+    const { stop } = await this.serve(channel, (server, ready) => server.listen(socketPath, ready));
+    return () => {
+      stop();
+      rmSync(socketPath, { force: true });
+    };
+  }
+
+  /**
+   * Serves `channel` on a new TCP port of 127.0.0.1, for a custom runtime that runs
+   * without a sandbox (it knows only `AWS_LAMBDA_RUNTIME_API`). Any local process can
+   * reach that port: development only.
+   * @example const { address, stop } = await rapi.attachTcp(channel); // address '127.0.0.1:40123'
+   */
+  async attachTcp(channel: RuntimeChannel): Promise<{ address: string; stop(): void }> {
+    const { server, stop } = await this.serve(channel, (srv, ready) =>
+      srv.listen(0, '127.0.0.1', ready),
+    );
+    const port = (server.address() as net.AddressInfo).port; // a TCP listener's address is an AddressInfo
+    return { address: `127.0.0.1:${port}`, stop };
+  }
+
+  private async serve(
+    channel: RuntimeChannel,
+    listen: (server: net.Server, ready: () => void) => void,
+  ): Promise<{ server: net.Server; stop(): void }> {
     const server = net.createServer((socket: TaggedSocket) => {
       socket[CHANNEL] = channel;
       this.http.emit('connection', socket);
@@ -37,7 +62,7 @@ export class RuntimeApiServer {
     this.listeners.add(server);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(socketPath, () => {
+      listen(server, () => {
         server.off('error', reject);
         resolve();
       });
@@ -47,12 +72,12 @@ export class RuntimeApiServer {
       connections.add(s);
       s.on('close', () => connections.delete(s));
     });
-    return () => {
+    const stop = () => {
       this.listeners.delete(server);
       server.close();
       for (const s of connections) s.destroy();
-      rmSync(socketPath, { force: true });
     };
+    return { server, stop };
   }
 
   close(): void {

@@ -8,4 +8,5 @@ export {
   type SandboxPaths,
   type SandboxSpec,
 } from './launch.js';
+export { findRelay, RELAY_MISSING, SANDBOX_RUNTIME_API } from './relay.js';
 export { removeStale } from './stale.js';

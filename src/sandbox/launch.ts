@@ -9,6 +9,8 @@ export interface SandboxPaths {
   runtimeDir: string;
   optDir: string;
   socketPath: string;
+  /** Where a Node.js that Nimbus installed is (`bin/node`), as on Lambda. */
+  langDir: string;
 }
 
 /** What to run and what it may see. Host paths; the launcher maps them. */
@@ -23,6 +25,8 @@ export interface SandboxSpec {
   socketName: string;
   /** Host folder mounted at /opt (merged layers), or null for an empty /opt. */
   optDir: string | null;
+  /** Host folder of a Node.js that Nimbus installed, mounted read-only at /var/lang; none when absent. */
+  langDir?: string | null;
   /** argv inside the sandbox; a leading `{runtime}` / `{task}` prefix is mapped. */
   argv: string[];
   env: Record<string, string>;
@@ -35,6 +39,7 @@ export const SANDBOX_PATHS: SandboxPaths = {
   runtimeDir: '/var/runtime',
   optDir: '/opt',
   socketPath: '/run/nimbus/runtime.sock',
+  langDir: '/var/lang',
 };
 
 /** The uid/gid function code runs as inside the sandbox (as Lambda's sbx_user1051). */
@@ -120,6 +125,8 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     spec.runtimeDir,
     SANDBOX_PATHS.runtimeDir,
     ...(spec.optDir ? ['--ro-bind', spec.optDir, SANDBOX_PATHS.optDir] : ['--dir', '/opt']),
+    // Only that runtime's own folder: the rest of the data dir stays invisible.
+    ...(spec.langDir ? ['--ro-bind', spec.langDir, SANDBOX_PATHS.langDir] : []),
     '--ro-bind',
     spec.socketDir,
     path.dirname(SANDBOX_PATHS.socketPath),
@@ -132,7 +139,10 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
 /** Paths as the runtime sees them for a given isolation. */
 export function pathsFor(
   isolated: boolean,
-  spec: Pick<SandboxSpec, 'codeDir' | 'runtimeDir' | 'optDir' | 'socketDir' | 'socketName'>,
+  spec: Pick<
+    SandboxSpec,
+    'codeDir' | 'runtimeDir' | 'optDir' | 'socketDir' | 'socketName' | 'langDir'
+  >,
 ): SandboxPaths {
   if (isolated) return SANDBOX_PATHS;
   return {
@@ -140,6 +150,7 @@ export function pathsFor(
     runtimeDir: spec.runtimeDir,
     optDir: spec.optDir ?? '/opt',
     socketPath: path.join(spec.socketDir, spec.socketName),
+    langDir: spec.langDir ?? SANDBOX_PATHS.langDir,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   type IsolationInfo,
   launch,
   pathsFor,
+  SANDBOX_RUNTIME_API,
   type SandboxPaths,
 } from '../sandbox/index.js';
 import type { Clock } from '../shared/clock.js';
@@ -64,6 +65,14 @@ export interface InstancePlan {
   env: Record<string, string>;
 }
 
+/** Where an instance runs, for its plan. */
+export interface PlanWhere {
+  /** In a bubblewrap sandbox (else a plain child process, development only). */
+  isolated: boolean;
+  /** `host:port` of the Runtime API over TCP, for AWS_LAMBDA_RUNTIME_API. */
+  runtimeApi: string;
+}
+
 export interface InstanceOptions {
   id: string;
   /** Pool key: function, version and revision. */
@@ -73,10 +82,19 @@ export interface InstanceOptions {
   codeDir: string;
   runtimeDir: string;
   optDir: string | null;
+  /** Host folder of a Node.js Nimbus installed (mounted at /var/lang), if the runtime uses one. */
+  langDir?: string | null;
+  /**
+   * Serve the Runtime API on a 127.0.0.1 TCP port too when there is no sandbox: custom
+   * runtimes know only AWS_LAMBDA_RUNTIME_API (in a sandbox a relay serves 127.0.0.1:9001).
+   */
+  tcpRuntimeApi?: boolean;
   initTimeoutMs: number;
   /** True when the runtime writes the end-of-invocation marker (Nimbus's bootstraps). */
   writesMarker: boolean;
-  plan(paths: SandboxPaths): InstancePlan;
+  /** Checked before anything starts; a failure fails init at once (e.g. no bootstrap). */
+  preflight?(): PlatformFailure | null;
+  plan(paths: SandboxPaths, where: PlanWhere): InstancePlan;
 }
 
 export interface InstanceHost {
@@ -163,9 +181,21 @@ export class Instance implements ChannelListener {
   async start(): Promise<void> {
     const t0 = this.host.clock.monotonicMs();
     const isolated = this.host.isolation.kind === 'bwrap';
+    const early = this.opts.preflight?.();
+    if (early) throw new InitFailure(early, [], 0);
     mkdirSync(this.socketDir, { recursive: true, mode: 0o755 });
     const socketName = 'runtime.sock';
     this.detach = await this.host.rapi.attach(this.channel, path.join(this.socketDir, socketName));
+    let runtimeApi = SANDBOX_RUNTIME_API;
+    if (!isolated && this.opts.tcpRuntimeApi) {
+      const tcp = await this.host.rapi.attachTcp(this.channel);
+      const detachSocket = this.detach;
+      this.detach = () => {
+        detachSocket();
+        tcp.stop();
+      };
+      runtimeApi = tcp.address;
+    }
     const base = {
       instanceId: this.id,
       codeDir: this.opts.codeDir,
@@ -173,10 +203,11 @@ export class Instance implements ChannelListener {
       socketDir: this.socketDir,
       socketName,
       optDir: this.opts.optDir,
+      langDir: this.opts.langDir ?? null,
       tmpSizeMb: this.host.tmpSizeMb,
       cgroup: null,
     };
-    const plan = this.opts.plan(pathsFor(isolated, base));
+    const plan = this.opts.plan(pathsFor(isolated, base), { isolated, runtimeApi });
     try {
       this.cgroup =
         this.host.isolation.cgroup?.create(this.id, {
@@ -384,6 +415,8 @@ export class Instance implements ChannelListener {
     let why = 'Runtime exited without providing a reason';
     if (info?.signal) why = `Runtime exited with error: signal: ${signalName(info.signal)}`;
     else if (info?.code) why = `Runtime exited with error: exit status ${info.code}`;
+    // No request id: init never completed. Say so, a bootstrap's author needs to know.
+    if (!requestId) why += ' (during init, before it asked for its first event with /next)';
     return { kind: 'failure', errorType: 'Runtime.ExitError', errorMessage: `${prefix}${why}` };
   }
 

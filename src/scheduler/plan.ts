@@ -4,7 +4,8 @@ import type { SandboxPaths } from '../sandbox/index.js';
 import type { ServerConfig } from '../shared/config.js';
 import { HOST_PYTHON_PATH, type RuntimeInfo } from '../shared/runtimes.js';
 import type { FunctionRecord } from '../store/types.js';
-import type { InstancePlan } from './instance.js';
+import { type BootstrapRoot, providedArgv } from './custom-runtime.js';
+import type { InstancePlan, PlanWhere } from './instance.js';
 
 /** The repo's `runtimes/` folder (works from src/ under tsx and from dist/). */
 export const RUNTIMES_DIR = path.resolve(
@@ -18,10 +19,11 @@ export interface PlanContext {
   config: ServerConfig;
   logStreamName: string;
   initializationType: 'on-demand' | 'provisioned-concurrency';
+  /** Custom runtimes: where `locateBootstrap` found the bootstrap. */
+  bootstrapRoot?: BootstrapRoot;
+  /** Custom runtimes in a sandbox: the relay program (socat) that serves AWS_LAMBDA_RUNTIME_API. */
+  relay?: string | null;
 }
-
-/** The Runtime API address runtimes see; Nimbus's own bootstraps use the socket instead. */
-const RUNTIME_API_ADDRESS = '127.0.0.1:9001';
 
 /** Lambda's log stream name for a new instance: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
 export function logStreamName(version: string, nowMs: number, hex32: string): string {
@@ -29,8 +31,16 @@ export function logStreamName(version: string, nowMs: number, hex32: string): st
   return `${d}/[${version}]${hex32}`;
 }
 
-/** The environment of a runtime process (reference §1.7) plus the function's own variables. */
-export function runtimeEnv(ctx: PlanContext, paths: SandboxPaths): Record<string, string> {
+/**
+ * The environment of a runtime process (reference §1.7) plus the function's own variables.
+ * `runtimeApi` is the `host:port` of AWS_LAMBDA_RUNTIME_API (Nimbus's own bootstraps use
+ * the socket instead).
+ */
+export function runtimeEnv(
+  ctx: PlanContext,
+  paths: SandboxPaths,
+  runtimeApi: string,
+): Record<string, string> {
   const { fn, config } = ctx;
   const major = ctx.runtime.major;
   return {
@@ -46,12 +56,13 @@ export function runtimeEnv(ctx: PlanContext, paths: SandboxPaths): Record<string
     AWS_LAMBDA_INITIALIZATION_TYPE: ctx.initializationType,
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
-    AWS_LAMBDA_RUNTIME_API: RUNTIME_API_ADDRESS,
+    AWS_LAMBDA_RUNTIME_API: runtimeApi,
     LAMBDA_TASK_ROOT: paths.taskRoot,
     LAMBDA_RUNTIME_DIR: paths.runtimeDir,
     TZ: ':UTC',
     LANG: 'en_US.UTF-8',
-    PATH: `/usr/local/bin:/usr/bin/:/bin:${paths.optDir}/bin`,
+    // A Node.js Nimbus installed comes first, as /var/lang/bin does on Lambda.
+    PATH: `${ctx.runtime.installedNode ? `${paths.langDir}/bin:` : ''}/usr/local/bin:/usr/bin/:/bin:${paths.optDir}/bin`,
     LD_LIBRARY_PATH: `/lib64:/usr/lib64:${paths.runtimeDir}:${paths.runtimeDir}/lib:${paths.taskRoot}:${paths.taskRoot}/lib:${paths.optDir}/lib`,
     NODE_PATH: `${paths.optDir}/nodejs/node${major}/node_modules:${paths.optDir}/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`,
     NIMBUS_RUNTIME_SOCKET: paths.socketPath,
@@ -85,15 +96,20 @@ export function pythonEnv(ctx: PlanContext, paths: SandboxPaths): Record<string,
 }
 
 /** argv and env for one instance of `ctx.fn`. */
-export function instancePlan(ctx: PlanContext, paths: SandboxPaths): InstancePlan {
+export function instancePlan(ctx: PlanContext, paths: SandboxPaths, where: PlanWhere): InstancePlan {
+  const env = runtimeEnv(ctx, paths, where.runtimeApi);
   if (ctx.runtime.family === 'python') {
     const argv = [HOST_PYTHON_PATH, '-u', `${paths.runtimeDir}/bootstrap.py`];
-    return { argv, env: { ...pythonEnv(ctx, paths), ...runtimeEnv(ctx, paths) } };
+    return { argv, env: { ...pythonEnv(ctx, paths), ...env } };
+  }
+  if (ctx.runtime.family === 'provided') {
+    const relay = where.isolated ? (ctx.relay ?? null) : null;
+    return { argv: providedArgv(paths, ctx.bootstrapRoot ?? 'task', relay), env };
   }
   const argv = [
-    process.execPath,
+    ctx.runtime.installedNode ? `${paths.langDir}/bin/node` : process.execPath,
     `--max-old-space-size=${nodeHeapMb(ctx.fn.memoryMb)}`,
     `${paths.runtimeDir}/bootstrap.mjs`,
   ];
-  return { argv, env: runtimeEnv(ctx, paths) };
+  return { argv, env };
 }

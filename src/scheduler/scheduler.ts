@@ -145,6 +145,14 @@ export class Scheduler {
     }
   }
 
+  /** Instances of a function (all versions), warm or starting. */
+  instanceCount(functionName: string): number {
+    let n = 0;
+    for (const [key, pool] of this.pools)
+      if (key.startsWith(`${functionName}:`)) n += pool.all.size;
+    return n;
+  }
+
   /** Instance counts for /health and metrics. */
   stats(): { instances: number; idle: number; busy: number } {
     let instances = 0;

@@ -243,8 +243,17 @@ export interface AsyncStore {
     record: InvocationRecord,
     token?: { value: string; windowMs: number },
   ): Promise<{ requestId: string; duplicate: boolean }>;
-  /** Leases up to `limit` due events (status → running, lease until `leaseUntilMs`). */
-  claimDue(nowMs: number, limit: number, leaseUntilMs: number): Promise<AsyncEvent[]>;
+  /**
+   * Leases up to `limit` due events (status → running, lease until `leaseUntilMs`).
+   * `accept`, when given, is asked per due event (by function) whether to take it;
+   * events it refuses stay queued untouched.
+   */
+  claimDue(
+    nowMs: number,
+    limit: number,
+    leaseUntilMs: number,
+    accept?: (functionName: string) => boolean,
+  ): Promise<AsyncEvent[]>;
   /** Updates a leased event (and its record, in the same transaction). */
   reschedule(ev: AsyncEvent, record?: InvocationRecord): Promise<void>;
   /** Removes a delivered event and stores its final record, atomically. */

@@ -466,7 +466,8 @@ describe('timer service (injected clock, real SQLite store)', () => {
   test('loop: start() fires on time, wake() cuts the sleep short, stop() waits', async () => {
     const store = await open();
     const real: Clock = { now: () => Date.now(), monotonicMs: () => performance.now() };
-    const svc = service(store.timers, { clock: real, maxSleepMs: 50 });
+    // Without timers the loop would sleep 10 s: only wake() makes it see the new one in time.
+    const svc = service(store.timers, { clock: real, maxSleepMs: 10_000 });
     const m = new TimerManager({
       store: store.timers,
       targets,

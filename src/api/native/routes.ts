@@ -40,7 +40,11 @@ function checkName(name: string): void {
 
 /** `/health` and the native `/nimbus/v1/...` endpoints (docs/native-api.md). */
 export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  app.get('/health', async () => ({ status: 'ok', ...deps.health() }));
+  app.get('/health', async () => ({
+    status: 'ok',
+    ...deps.health(),
+    ...(deps.healthAsync ? await deps.healthAsync() : {}),
+  }));
 
   app.put<{ Params: { name: string } }>('/nimbus/v1/functions/:name', async (req, reply) => {
     const { name } = req.params;

@@ -18,6 +18,8 @@ export interface DispatcherOptions {
   enqueuer: () => AsyncEnqueuer;
   /** Most events in delivery at once (the account concurrency). */
   maxInFlight: number;
+  /** Instances a function has now (warm or starting): deliveries ramp up one new instance at a time. */
+  instanceCount(functionName: string): number;
   /** First retry delay; later ones double. */
   retryBaseMs: number;
   random?: () => number;
@@ -37,6 +39,7 @@ const LEASE_MARGIN_MS = 15_000;
  */
 export class AsyncDispatcher {
   private inFlight = 0;
+  private readonly inFlightByFunction = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   private draining: Promise<void> | null = null;
@@ -82,19 +85,35 @@ export class AsyncDispatcher {
   private async claim(limit: number): Promise<AsyncEvent[]> {
     if (limit <= 0 || this.stopped) return [];
     const now = this.opts.clock.now();
+    // Per function, deliver to the instances it has plus one more starting: a flood warms
+    // instances one at a time instead of cold-starting the whole concurrency limit at once.
+    const taken = new Map<string, number>();
+    const accept = (fn: string) => {
+      const busy = (this.inFlightByFunction.get(fn) ?? 0) + (taken.get(fn) ?? 0);
+      if (busy >= this.opts.instanceCount(fn) + 1) return false;
+      taken.set(fn, (taken.get(fn) ?? 0) + 1);
+      return true;
+    };
     // A short lease: handle() extends it to the function's timeout at once. If this
-    // process dies first, the event is due again within the margin, not 15 minutes.
-    return this.opts.store.asyncEvents.claimDue(now, limit, now + LEASE_MARGIN_MS);
+    // process dies first, the event is due again within the margin.
+    return this.opts.store.asyncEvents.claimDue(now, limit, now + LEASE_MARGIN_MS, accept);
   }
 
   private track(ev: AsyncEvent): Promise<void> {
     this.inFlight++;
+    this.inFlightByFunction.set(
+      ev.functionName,
+      (this.inFlightByFunction.get(ev.functionName) ?? 0) + 1,
+    );
     const p = this.handle(ev)
       .catch((e: unknown) =>
         console.error(`nimbus: async delivery of ${ev.requestId} failed unexpectedly:`, e),
       )
       .finally(() => {
         this.inFlight--;
+        const n = (this.inFlightByFunction.get(ev.functionName) ?? 1) - 1;
+        if (n <= 0) this.inFlightByFunction.delete(ev.functionName);
+        else this.inFlightByFunction.set(ev.functionName, n);
         this.active.delete(p);
         this.kick();
       });

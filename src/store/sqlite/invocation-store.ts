@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
 import { fail } from '../../shared/error-codes.js';
 import type { Database, InvocationsTable } from '../schema.js';
@@ -15,6 +16,15 @@ export function recordRow(r: InvocationRecord): InvocationsTable {
   };
 }
 
+/** A prepared upsert of one record row (for raw better-sqlite3 transactions). */
+export function prepareRecordUpsert(sqlite: BetterSqlite3.Database): BetterSqlite3.Statement {
+  return sqlite.prepare(
+    `insert into invocations (request_id, function_name, created_at_ms, status, record)
+     values (@request_id, @function_name, @created_at_ms, @status, @record)
+     on conflict (request_id) do update set status = excluded.status, record = excluded.record`,
+  );
+}
+
 /** Inserts or replaces one record (inside the caller's transaction). */
 export async function putRecord(db: Kysely<Database>, r: InvocationRecord): Promise<void> {
   const row = recordRow(r);
@@ -29,22 +39,22 @@ export async function putRecord(db: Kysely<Database>, r: InvocationRecord): Prom
 
 /** Invocation records: indexed columns for queries, the whole record as JSON. */
 export class SqliteInvocationStore implements InvocationStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly putAll: (records: InvocationRecord[]) => void;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    sqlite: BetterSqlite3.Database,
+  ) {
+    const upsert = prepareRecordUpsert(sqlite);
+    this.putAll = sqlite.transaction((records: InvocationRecord[]) => {
+      for (const r of records) upsert.run(recordRow(r));
+    });
+  }
 
   async put(records: InvocationRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.db.transaction().execute(async (tx) => {
-      for (const r of records) {
-        const row = recordRow(r);
-        await tx
-          .insertInto('invocations')
-          .values(row)
-          .onConflict((oc) =>
-            oc.column('request_id').doUpdateSet({ status: row.status, record: row.record }),
-          )
-          .execute();
-      }
-    });
+    // Holding Kysely's connection keeps this raw transaction from nesting inside one of Kysely's.
+    await this.db.connection().execute(async () => this.putAll(records));
   }
 
   async get(requestId: string): Promise<InvocationRecord | undefined> {
