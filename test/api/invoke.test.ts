@@ -280,7 +280,11 @@ describe('Lambda API: Invoke with real sandboxed instances', () => {
     });
     assert.equal(cc.statusCode, 400);
     const ev = await invoke('hello', '{}', { 'X-Amz-Invocation-Type': 'Event' });
-    assert.equal(ev.statusCode, 202, 'Event invocations are accepted (delivery is tested in async.test.ts)');
+    assert.equal(
+      ev.statusCode,
+      202,
+      'Event invocations are accepted (delivery is tested in async.test.ts)',
+    );
     const dry = await invoke('hello', '{}', { 'X-Amz-Invocation-Type': 'DryRun' });
     assert.equal(dry.statusCode, 204);
   });
