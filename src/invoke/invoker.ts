@@ -151,7 +151,7 @@ export class Invoker {
           payload: req.payload.length ? req.payload : EMPTY_EVENT,
           deadlineMs: now + fn.timeoutS * 1000,
           invokedFunctionArn: functionArn(this.deps.arn, fn.name, req.qualifier),
-          traceId: newTraceId(now),
+          traceId: newTraceId(now, requestId),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
           ...(req.onStream ? { stream: req.onStream } : {}),
           ...(req.contentType ? { contentType: req.contentType } : {}),

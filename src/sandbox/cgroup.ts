@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { removeStale } from './stale.js';
 
@@ -32,6 +41,31 @@ function readNumber(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * A cgroup counter read on every invocation: the file stays open and is
+ * re-read from offset 0 (one pread instead of open + read + close).
+ */
+function counter(file: string): { read(): number; close(): void } {
+  let fd: number | null = null;
+  const buf = Buffer.alloc(32);
+  return {
+    read() {
+      try {
+        fd ??= openSync(file, 'r');
+        const n = readSync(fd, buf, 0, buf.length, 0);
+        const v = Number(buf.toString('latin1', 0, n).trim());
+        return Number.isFinite(v) ? v : 0;
+      } catch {
+        return readNumber(file);
+      }
+    },
+    close() {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    },
+  };
 }
 
 function readKey(file: string, key: string): number {
@@ -99,12 +133,14 @@ class V1Driver implements CgroupDriver {
       writeFileSync(path.join(pids, 'pids.max'), String(limits.pidsMax));
       procsFiles.push(path.join(pids, 'cgroup.procs'));
     }
+    const peak = counter(path.join(mem, 'memory.max_usage_in_bytes'));
     return {
       procsFiles,
-      peakBytes: () => readNumber(path.join(mem, 'memory.max_usage_in_bytes')),
+      peakBytes: () => peak.read(),
       oomKilled: () => readKey(path.join(mem, 'memory.oom_control'), 'oom_kill') > 0,
       killAll: () => killPids(path.join(mem, 'cgroup.procs')),
       remove: () => {
+        peak.close();
         tryRmdir(mem);
         if (pids) tryRmdir(pids);
       },
@@ -132,9 +168,10 @@ class V2Driver implements CgroupDriver {
     if (existsSync(path.join(dir, 'pids.max'))) {
       writeFileSync(path.join(dir, 'pids.max'), String(limits.pidsMax));
     }
+    const peak = counter(path.join(dir, 'memory.peak'));
     return {
       procsFiles: [path.join(dir, 'cgroup.procs')],
-      peakBytes: () => readNumber(path.join(dir, 'memory.peak')),
+      peakBytes: () => peak.read(),
       oomKilled: () => readKey(path.join(dir, 'memory.events'), 'oom_kill') > 0,
       killAll: () => {
         try {
@@ -143,7 +180,10 @@ class V2Driver implements CgroupDriver {
           killPids(path.join(dir, 'cgroup.procs'));
         }
       },
-      remove: () => tryRmdir(dir),
+      remove: () => {
+        peak.close();
+        tryRmdir(dir);
+      },
     };
   }
 
