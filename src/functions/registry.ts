@@ -34,37 +34,24 @@ export interface CreateInput extends FunctionSettings {
 }
 
 /** The fields that make two versions the same function (Lambda publishes nothing new when none changed). */
+const FINGERPRINT_FIELDS = [
+  'runtime',
+  'handler',
+  'role',
+  'memoryMb',
+  'timeoutS',
+  'env',
+  'codeSha256',
+  'initializer',
+  'initializationTimeoutS',
+  'flavour',
+  'layers',
+  'ephemeralStorageMb',
+  'architectures',
+] as const satisfies readonly (keyof FunctionRecord)[];
+
 function fingerprint(f: FunctionRecord): string {
-  const {
-    runtime,
-    handler,
-    role,
-    memoryMb,
-    timeoutS,
-    env,
-    codeSha256,
-    initializer,
-    initializationTimeoutS,
-    flavour,
-    layers,
-    ephemeralStorageMb,
-    architectures,
-  } = f;
-  return JSON.stringify([
-    runtime,
-    handler,
-    role,
-    memoryMb,
-    timeoutS,
-    env,
-    codeSha256,
-    initializer,
-    initializationTimeoutS,
-    flavour,
-    layers,
-    ephemeralStorageMb,
-    architectures,
-  ]);
+  return JSON.stringify(FINGERPRINT_FIELDS.map((k) => f[k]));
 }
 
 /**

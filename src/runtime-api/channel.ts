@@ -179,27 +179,9 @@ export class RuntimeChannel {
     const body = await readBody(req, MAX_RESPONSE_BYTES);
     cur.answered = false;
     if (this.current !== cur) return; // closed (timed out, killed) while reading
-    if (body === null) {
-      replyError(
-        res,
-        413,
-        'RequestEntityTooLarge',
-        `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
-      );
-      this.finish(cur, { kind: 'too-large' });
-      return;
-    }
+    if (body === null) return this.tooLarge(cur, res, MAX_RESPONSE_BYTES);
     replyAccepted(res);
-    const trailerType = req.trailers['lambda-runtime-function-error-type'];
-    if (trailerType) {
-      // A streamed response that failed part-way: the error travels in trailers.
-      const raw = req.trailers['lambda-runtime-function-error-body'];
-      const errBody = raw
-        ? Buffer.from(raw, 'base64')
-        : Buffer.from(JSON.stringify({ errorType: trailerType }));
-      this.finish(cur, { kind: 'error', errorType: trailerType, body: errBody });
-      return;
-    }
+    if (this.finishedByTrailers(cur, req)) return;
     const contentType = req.headers['content-type'] ?? 'application/json';
     this.finish(cur, { kind: 'response', body, contentType });
   }
@@ -239,27 +221,32 @@ export class RuntimeChannel {
       );
       return;
     }
-    if (sizeBytes > MAX_STREAMED_RESPONSE_BYTES) {
-      replyError(
-        res,
-        413,
-        'RequestEntityTooLarge',
-        `Exceeded maximum allowed payload size (${MAX_STREAMED_RESPONSE_BYTES} bytes).`,
-      );
-      this.finish(cur, { kind: 'too-large' });
-      return;
-    }
+    if (sizeBytes > MAX_STREAMED_RESPONSE_BYTES)
+      return this.tooLarge(cur, res, MAX_STREAMED_RESPONSE_BYTES);
     replyAccepted(res);
-    const trailerType = req.trailers['lambda-runtime-function-error-type'];
-    if (trailerType) {
-      const raw = req.trailers['lambda-runtime-function-error-body'];
-      const errBody = raw
-        ? Buffer.from(raw, 'base64')
-        : Buffer.from(JSON.stringify({ errorType: trailerType }));
-      this.finish(cur, { kind: 'error', errorType: trailerType, body: errBody });
-      return;
-    }
+    if (this.finishedByTrailers(cur, req)) return;
     this.finish(cur, { kind: 'streamed', contentType, sizeBytes });
+  }
+
+  /** The response was over the limit: 413 to the runtime, Function.ResponseSizeTooLarge for the caller. */
+  private tooLarge(cur: Current, res: ServerResponse, limitBytes: number): void {
+    replyError(
+      res,
+      413,
+      'RequestEntityTooLarge',
+      `Exceeded maximum allowed payload size (${limitBytes} bytes).`,
+    );
+    this.finish(cur, { kind: 'too-large' });
+  }
+
+  /** A streamed response that failed part-way carries its error in trailers; true when it did. */
+  private finishedByTrailers(cur: Current, req: IncomingMessage): boolean {
+    const errorType = req.trailers['lambda-runtime-function-error-type'];
+    if (!errorType) return false;
+    const raw = req.trailers['lambda-runtime-function-error-body'];
+    const body = raw ? Buffer.from(raw, 'base64') : Buffer.from(JSON.stringify({ errorType }));
+    this.finish(cur, { kind: 'error', errorType, body });
+    return true;
   }
 
   async handleError(requestId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {

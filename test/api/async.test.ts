@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import type { Platform } from '../../src/server.js';
-import type { Clock } from '../../src/shared/clock.js';
+import { movableClock } from '../helpers/clock.js';
 import { createBody, testPlatform } from '../helpers/platform.js';
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${name}`;
@@ -10,11 +10,7 @@ const ARN = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:${
 describe('async (Event) invocations on an injected clock', () => {
   let p: Platform;
   let close: () => Promise<void>;
-  let offsetMs = 0;
-  const clock: Clock = {
-    now: () => Date.now() + offsetMs,
-    monotonicMs: () => performance.now() + offsetMs,
-  };
+  const { clock, advance } = movableClock();
   before(async () => {
     ({ platform: p, close } = await testPlatform(
       { asyncRetryBaseMs: 60_000 },
@@ -115,9 +111,9 @@ describe('async (Event) invocations on an injected clock', () => {
     assert.equal(rec.status, 'retrying');
     assert.equal(rec.errorMessage, 'asked to fail');
     assert.equal(await p.dispatcher.runDue(), 0, 'not due before the backoff');
-    offsetMs += 30_000;
+    advance(30_000);
     assert.equal(await p.dispatcher.runDue(), 0, 'still not due (backoff is about a minute)');
-    offsetMs += 45_000;
+    advance(45_000);
     // The retry, then (queued by its failure) the OnFailure destination event.
     assert.equal(await p.dispatcher.runDue(), 2);
     rec = (await record(id)).invocation;
@@ -180,7 +176,7 @@ describe('async (Event) invocations on an injected clock', () => {
       200,
     );
     const id = String((await event('flaky', { n: 2 })).headers['x-amzn-requestid']);
-    offsetMs += 61_000;
+    advance(61_000);
     await p.dispatcher.runDue();
     const rec = (await record(id)).invocation;
     assert.equal(rec.status, 'dead-lettered');
@@ -204,11 +200,11 @@ describe('async (Event) invocations on an injected clock', () => {
     let rec = (await record(id)).invocation;
     assert.equal(rec.status, 'queued');
     assert.equal(rec.attempts, 0);
-    offsetMs += 2000;
+    advance(2000);
     await p.dispatcher.runDue();
     assert.equal((await record(id)).invocation.status, 'queued');
     await inject({ method: 'DELETE', url: '/2017-10-31/functions/flaky/concurrency' });
-    offsetMs += 2000;
+    advance(2000);
     await p.dispatcher.runDue();
     rec = (await record(id)).invocation;
     assert.equal(rec.status, 'succeeded');
@@ -223,7 +219,7 @@ describe('async (Event) invocations on an injected clock', () => {
     assert.equal(b.headers['x-amzn-requestid'], a.headers['x-amzn-requestid']);
     assert.equal(b.headers['x-nimbus-duplicate'], 'true');
     assert.equal(await p.store.asyncEvents.pending('flaky'), 1);
-    offsetMs += 11 * 60_000;
+    advance(11 * 60_000);
     const c = await event('flaky', { n: 4 }, { 'X-Nimbus-Client-Token': 'order-42' });
     assert.notEqual(
       c.headers['x-amzn-requestid'],

@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Platform } from '../../src/server.js';
-import type { Clock } from '../../src/shared/clock.js';
+import { movableClock } from '../helpers/clock.js';
 import { createBody, testPlatform } from '../helpers/platform.js';
 
 describe('scheduler: idle instances are reaped after the TTL (injected clock)', () => {
   let p: Platform;
   let close: () => Promise<void>;
-  let offsetMs = 0;
-  const clock: Clock = {
-    now: () => Date.now() + offsetMs,
-    monotonicMs: () => performance.now() + offsetMs,
-  };
+  const { clock, advance } = movableClock();
   before(async () => {
     ({ platform: p, close } = await testPlatform({ idleTtlMs: 60_000 }, { clock }));
   });
@@ -42,10 +38,10 @@ describe('scheduler: idle instances are reaped after the TTL (injected clock)', 
     assert.equal(c.statusCode, 201);
     assert.ok(isCold(await invoke()));
     assert.equal(p.scheduler.stats().idle, 1);
-    offsetMs += 59_000;
+    advance(59_000);
     assert.equal(p.scheduler.reapIdle(), 0, 'not idle long enough yet');
     assert.ok(!isCold(await invoke()), 'still warm');
-    offsetMs += 61_000;
+    advance(61_000);
     assert.equal(p.scheduler.reapIdle(), 1);
     await waitFor(() => p.scheduler.stats().instances === 0);
     assert.ok(isCold(await invoke()), 'a new instance after reaping');

@@ -1,18 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Platform } from '../../src/server.js';
-import type { Clock } from '../../src/shared/clock.js';
+import { movableClock } from '../helpers/clock.js';
 import { createBody, testPlatform } from '../helpers/platform.js';
 
 describe('native API: /nimbus/v1/timers', () => {
   let p: Platform;
   let close: () => Promise<void>;
-  let offsetMs = 0;
-  // Real time plus an offset the tests move, so the async dispatcher runs for real.
-  const clock: Clock = {
-    now: () => Date.now() + offsetMs,
-    monotonicMs: () => performance.now() + offsetMs,
-  };
+  const { clock, advance } = movableClock();
 
   before(async () => {
     ({ platform: p, close } = await testPlatform({}, { clock, startTimers: false }));
@@ -254,7 +249,7 @@ describe('native API: /nimbus/v1/timers', () => {
     });
     assert.equal(c.statusCode, 201, c.body);
     const due = JSON.parse(c.body).nextFireAtMs as number;
-    offsetMs += due - clock.now();
+    advance(due - clock.now());
     assert.equal(await p.timers.runDue(), 1);
     assert.equal(await p.timers.runDue(), 0);
 

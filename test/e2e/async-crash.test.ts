@@ -1,35 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { startNimbusServer } from '../helpers/cli-server.js';
 import { createBody, testPlatform } from '../helpers/platform.js';
-
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/nimbus.js');
-
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--json', 'server', '--port', '0', '--http-port', '0', '--data-dir', dataDir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.stdout.on('data', (c) => {
-      out += c;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: JSON.parse(line).url });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-  });
-}
 
 async function delivered(url: string): Promise<Map<number, number>> {
   const counts = new Map<number, number>();
@@ -57,7 +33,7 @@ describe('async crash safety', () => {
   test('SIGKILL mid-flood: every event that got a 202 is delivered after restart (duplicates counted, zero lost)', async (t) => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-crash-'));
     dirs.push(dataDir);
-    let server = await startServer(dataDir);
+    let server = await startNimbusServer(dataDir);
     children.push(server.child);
     const created = await fetch(`${server.url}/2015-03-31/functions`, {
       method: 'POST',
@@ -95,7 +71,7 @@ describe('async crash safety', () => {
     assert.ok(killed, 'the server was killed mid-flood');
     assert.ok(acked.size >= 150);
 
-    server = await startServer(dataDir);
+    server = await startNimbusServer(dataDir);
     children.push(server.child);
     // Delivered = the invocation record of every acknowledged request id says succeeded.
     const until = Date.now() + 90_000;

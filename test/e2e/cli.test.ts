@@ -1,78 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { type CliServer, runNimbus, startNimbusServer, waitExit } from '../helpers/cli-server.js';
 
-// The real `nimbus` binary (bin/nimbus.js → dist/, built by `npm test` before the tests run).
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/nimbus.js');
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-interface Server {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
-
-/** Starts `nimbus server --json` and waits for its one-line JSON banner. */
-function startServer(dataDir: string, extra: string[] = []): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--json', 'server', '--port', '0', '--http-port', '0', '--data-dir', dataDir, ...extra],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.stdout.on('data', (c) => {
-      out += c;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: JSON.parse(line).url, stderr: () => err });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-  });
-}
-
-function waitExit(child: ChildProcess, maxMs: number): Promise<number | null> {
-  return new Promise((resolve, reject) => {
-    if (child.exitCode !== null) return resolve(child.exitCode);
-    const t = setTimeout(() => reject(new Error('did not exit in time')), maxMs);
-    child.on('exit', (code) => {
-      clearTimeout(t);
-      resolve(code);
-    });
-  });
-}
 
 /** Pids of live processes whose command line mentions `needle` (instance sandboxes mount code from the data dir). */
 function processesMentioning(needle: string): number[] {
@@ -91,7 +24,7 @@ function processesMentioning(needle: string): number[] {
 describe('nimbus CLI against a real server', () => {
   let dataDir: string;
   let work: string;
-  let server: Server;
+  let server: CliServer;
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-e2e-'));
     work = mkdtempSync(path.join(tmpdir(), 'nimbus-e2e-fn-'));
@@ -101,7 +34,7 @@ describe('nimbus CLI against a real server', () => {
       `exports.handler = async (event) => { console.log('greeting', event.name); if (event.fail) throw new Error('asked to fail'); if (event.sleepMs) await new Promise((r) => setTimeout(r, event.sleepMs)); return { hello: event.name }; };`,
     );
     writeFileSync(path.join(work, 'event.json'), '{"name":"File"}');
-    server = await startServer(dataDir);
+    server = await startNimbusServer(dataDir);
   });
   after(async () => {
     if (server.child.exitCode === null) server.child.kill('SIGKILL');
@@ -111,7 +44,7 @@ describe('nimbus CLI against a real server', () => {
 
   test('deploy → invoke (--data, --path, --tail) → logs → ls → info → rm', async () => {
     const env = { NIMBUS_ENDPOINT: server.url };
-    const dep = await cli(
+    const dep = await runNimbus(
       [
         'deploy',
         path.join(work, 'hello'),
@@ -131,11 +64,11 @@ describe('nimbus CLI against a real server', () => {
     assert.equal(dep.code, 0, dep.stderr);
     assert.match(dep.stdout, /created hello/);
 
-    const inv = await cli(['invoke', 'hello', '--data', '{"name":"Ada"}'], env);
+    const inv = await runNimbus(['invoke', 'hello', '--data', '{"name":"Ada"}'], env);
     assert.equal(inv.code, 0, inv.stderr);
     assert.deepEqual(JSON.parse(inv.stdout), { hello: 'Ada' });
 
-    const fromFile = await cli(
+    const fromFile = await runNimbus(
       ['invoke', 'hello', '--path', path.join(work, 'event.json'), '--tail'],
       env,
     );
@@ -143,30 +76,30 @@ describe('nimbus CLI against a real server', () => {
     assert.deepEqual(JSON.parse(fromFile.stdout), { hello: 'File' });
     assert.match(fromFile.stderr, /REPORT RequestId: .*Memory Size: 256 MB/);
 
-    const failed = await cli(['invoke', 'hello', '--data', '{"fail":true}'], env);
+    const failed = await runNimbus(['invoke', 'hello', '--data', '{"fail":true}'], env);
     assert.equal(failed.code, 1, 'a function error exits non-zero');
     assert.match(failed.stdout + failed.stderr, /asked to fail/);
 
-    const badData = await cli(['invoke', 'hello', '--data', '{not json'], env);
+    const badData = await runNimbus(['invoke', 'hello', '--data', '{not json'], env);
     assert.equal(badData.code, 1);
     assert.doesNotMatch(badData.stderr, /\n\s+at /, 'no stack trace');
 
-    const logs = await cli(['logs', 'hello', '--since', '10m'], env);
+    const logs = await runNimbus(['logs', 'hello', '--since', '10m'], env);
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /INFO\tgreeting Ada/);
     assert.match(logs.stdout, /START RequestId/);
 
-    const ls = await cli(['ls'], env);
+    const ls = await runNimbus(['ls'], env);
     assert.equal(ls.code, 0);
     assert.match(ls.stdout, /hello\s+nodejs\d+\.x\s+256/);
 
-    const info = await cli(['info', 'hello'], env);
+    const info = await runNimbus(['info', 'hello'], env);
     assert.equal(info.code, 0);
     assert.match(info.stdout, /index\.handler/);
 
-    const rm = await cli(['rm', 'hello'], env);
+    const rm = await runNimbus(['rm', 'hello'], env);
     assert.equal(rm.code, 0);
-    const missing = await cli(['invoke', 'hello'], env);
+    const missing = await runNimbus(['invoke', 'hello'], env);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /ResourceNotFoundException: Function not found/);
   });
@@ -175,7 +108,7 @@ describe('nimbus CLI against a real server', () => {
     const env = { NIMBUS_ENDPOINT: server.url };
     assert.equal(
       (
-        await cli(
+        await runNimbus(
           [
             'deploy',
             path.join(work, 'hello'),
@@ -206,36 +139,37 @@ describe('nimbus CLI against a real server', () => {
     let listed = '';
     for (let i = 0; i < 100 && !listed.includes(id); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      listed = (await cli(['invocations', 'asyncfail', '--status', 'dead-lettered'], env)).stdout;
+      listed = (await runNimbus(['invocations', 'asyncfail', '--status', 'dead-lettered'], env))
+        .stdout;
     }
     assert.match(listed, new RegExp(`${id}.*event\\s+dead-lettered\\s+1`));
-    const one = await cli(['invocation', id], env);
+    const one = await runNimbus(['invocation', id], env);
     assert.equal(one.code, 0, one.stderr);
     assert.match(one.stdout, /status\s+dead-lettered/);
     assert.match(one.stdout, /Error: asked to fail/);
-    const dlq = await cli(['dlq', 'ls', 'asyncfail'], env);
+    const dlq = await runNimbus(['dlq', 'ls', 'asyncfail'], env);
     assert.match(dlq.stdout, new RegExp(`${id}.*RetriesExhausted`));
-    const redrive = await cli(['dlq', 'redrive', 'asyncfail', '--id', id], env);
+    const redrive = await runNimbus(['dlq', 'redrive', 'asyncfail', '--id', id], env);
     assert.match(redrive.stdout, /queued 1 event again/);
     let again = '';
     for (let i = 0; i < 100 && !again.includes('RetriesExhausted'); i++) {
       await new Promise((r) => setTimeout(r, 100));
-      again = (await cli(['dlq', 'ls', 'asyncfail'], env)).stdout;
+      again = (await runNimbus(['dlq', 'ls', 'asyncfail'], env)).stdout;
     }
-    const purge = await cli(['dlq', 'purge', 'asyncfail'], env);
+    const purge = await runNimbus(['dlq', 'purge', 'asyncfail'], env);
     assert.match(purge.stdout, /removed 1 dead letter/, purge.stderr);
-    assert.match((await cli(['dlq', 'ls', 'asyncfail'], env)).stdout, /is empty/);
+    assert.match((await runNimbus(['dlq', 'ls', 'asyncfail'], env)).stdout, /is empty/);
   });
 
   test('an unreachable server gives a readable error', async () => {
-    const r = await cli(['ls', '--endpoint', 'http://127.0.0.1:1']);
+    const r = await runNimbus(['ls', '--endpoint', 'http://127.0.0.1:1']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /cannot reach Nimbus at http:\/\/127\.0\.0\.1:1/);
   });
 
   test('SIGTERM stops cleanly: the in-flight invocation is answered, no instance process is left', async () => {
     const env = { NIMBUS_ENDPOINT: server.url };
-    const dep = await cli(
+    const dep = await runNimbus(
       [
         'deploy',
         path.join(work, 'hello'),
@@ -251,7 +185,7 @@ describe('nimbus CLI against a real server', () => {
       env,
     );
     assert.equal(dep.code, 0, dep.stderr);
-    assert.equal((await cli(['invoke', 'sleepy', '--data', '{"name":"warm"}'], env)).code, 0);
+    assert.equal((await runNimbus(['invoke', 'sleepy', '--data', '{"name":"warm"}'], env)).code, 0);
     assert.ok(processesMentioning(dataDir).length > 0, 'a warm instance is running');
     const inflight = fetch(`${server.url}/2015-03-31/functions/sleepy/invocations`, {
       method: 'POST',
@@ -269,12 +203,12 @@ describe('nimbus CLI against a real server', () => {
   test('isolation none: the server starts and says loudly that functions are not sandboxed', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nimbus-e2e-none-'));
     try {
-      const s = await startServer(dir, ['--isolation', 'none']);
+      const s = await startNimbusServer(dir, ['--isolation', 'none']);
       assert.match(s.stderr(), /WARNING: isolation "none".*WITHOUT a sandbox/);
       const env = { NIMBUS_ENDPOINT: s.url };
       assert.equal(
         (
-          await cli(
+          await runNimbus(
             [
               'deploy',
               path.join(work, 'hello'),
@@ -290,7 +224,7 @@ describe('nimbus CLI against a real server', () => {
         ).code,
         0,
       );
-      const inv = await cli(['invoke', 'plain', '--data', '{"name":"bare"}'], env);
+      const inv = await runNimbus(['invoke', 'plain', '--data', '{"name":"bare"}'], env);
       assert.deepEqual(JSON.parse(inv.stdout), { hello: 'bare' });
       s.child.kill('SIGTERM');
       assert.equal(await waitExit(s.child, 15_000), 0);

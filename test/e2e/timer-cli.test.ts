@@ -1,59 +1,12 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { runNimbus, startNimbusServer } from '../helpers/cli-server.js';
 
-// The real `nimbus` binary (bin/nimbus.js → dist/, built by `npm test` before the tests run).
-const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/nimbus.js');
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-/** Starts `nimbus server --json` and waits for its one-line JSON banner. */
-function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--json', 'server', '--port', '0', '--data-dir', dataDir],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    child.stdout.on('data', (c) => {
-      out += c;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: JSON.parse(line).url });
-    });
-    child.on('exit', (code) => reject(new Error(`server exited early (${code}): ${err}`)));
-    setTimeout(() => reject(new Error(`server did not start: ${err}`)), 20_000);
-  });
-}
 
 describe('nimbus timer against a real server', () => {
   let dataDir: string;
@@ -68,9 +21,9 @@ describe('nimbus timer against a real server', () => {
       path.join(work, 'ticker/index.js'),
       `exports.handler = async (event) => { console.log('tick', event['detail-type'], JSON.stringify(event.detail)); return 1; };`,
     );
-    server = await startServer(dataDir);
+    server = await startNimbusServer(dataDir);
     env = { NIMBUS_ENDPOINT: server.url };
-    const dep = await cli(
+    const dep = await runNimbus(
       [
         'deploy',
         path.join(work, 'ticker'),
@@ -100,7 +53,7 @@ describe('nimbus timer against a real server', () => {
   });
 
   test('timer add → ls → pause → resume → rm, with readable errors', async () => {
-    const add = await cli(
+    const add = await runNimbus(
       [
         'timer',
         'add',
@@ -123,7 +76,7 @@ describe('nimbus timer against a real server', () => {
     assert.match(add.stdout, /^next fire +\d{4}-\d\d-\d\d 1[01]:00:00 UTC$/m);
     assert.match(add.stdout, /^missed fires +caught up once$/m);
 
-    const ls = await cli(['timer', 'ls'], env);
+    const ls = await runNimbus(['timer', 'ls'], env);
     assert.equal(ls.code, 0, ls.stderr);
     assert.match(ls.stdout, /^NAME +FUNCTION +SCHEDULE +STATE +NEXT FIRE$/m);
     assert.match(
@@ -131,16 +84,16 @@ describe('nimbus timer against a real server', () => {
       /^noon +ticker +cron\(0 12 \? \* MON-FRI \*\) Europe\/Paris +enabled +\d{4}/m,
     );
 
-    const pause = await cli(['timer', 'pause', 'noon'], env);
+    const pause = await runNimbus(['timer', 'pause', 'noon'], env);
     assert.equal(pause.code, 0, pause.stderr);
     assert.equal(pause.stdout, 'paused noon: it will not fire until resumed\n');
-    assert.match((await cli(['timer', 'ls'], env)).stdout, /^noon +.* paused +-$/m);
+    assert.match((await runNimbus(['timer', 'ls'], env)).stdout, /^noon +.* paused +-$/m);
 
-    const resume = await cli(['timer', 'resume', 'noon'], env);
+    const resume = await runNimbus(['timer', 'resume', 'noon'], env);
     assert.equal(resume.code, 0, resume.stderr);
     assert.match(resume.stdout, /^resumed noon: next fire \d{4}-\d\d-\d\d 1[01]:00:00 UTC\n$/);
 
-    const json = await cli(['--json', 'timer', 'ls', '--fn', 'ticker'], env);
+    const json = await runNimbus(['--json', 'timer', 'ls', '--fn', 'ticker'], env);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(
       JSON.parse(json.stdout).timers.map((t: { name: string; enabled: boolean }) => [
@@ -150,19 +103,19 @@ describe('nimbus timer against a real server', () => {
       [['noon', true]],
     );
 
-    const rm = await cli(['timer', 'rm', 'noon'], env);
+    const rm = await runNimbus(['timer', 'rm', 'noon'], env);
     assert.equal(rm.code, 0, rm.stderr);
     assert.equal(rm.stdout, 'deleted noon\n');
     assert.equal(
-      (await cli(['timer', 'ls'], env)).stdout,
+      (await runNimbus(['timer', 'ls'], env)).stdout,
       'no timers (add one with `nimbus timer add`)\n',
     );
 
-    const again = await cli(['timer', 'rm', 'noon'], env);
+    const again = await runNimbus(['timer', 'rm', 'noon'], env);
     assert.equal(again.code, 1);
     assert.equal(again.stderr, 'error: NotFound: Timer not found: noon\n');
 
-    const badSchedule = await cli(
+    const badSchedule = await runNimbus(
       ['timer', 'add', 'x', '--fn', 'ticker', '--schedule', 'rate(1 minutes)'],
       env,
     );
@@ -171,19 +124,19 @@ describe('nimbus timer against a real server', () => {
       badSchedule.stderr,
       'error: BadRequest: invalid schedule "rate(1 minutes)": a rate of 1 takes the singular unit: rate(1 minute)\n',
     );
-    const noFn = await cli(
+    const noFn = await runNimbus(
       ['timer', 'add', 'x', '--fn', 'nope:live', '--schedule', 'rate(1 hour)'],
       env,
     );
     assert.equal(noFn.code, 1);
     assert.match(noFn.stderr, /NotFound: Function not found: nope:live/);
-    const noSchedule = await cli(['timer', 'add', 'x', '--fn', 'ticker'], env);
+    const noSchedule = await runNimbus(['timer', 'add', 'x', '--fn', 'ticker'], env);
     assert.equal(noSchedule.code, 1);
     assert.match(noSchedule.stderr, /required option '--schedule <expression>' not specified/);
   });
 
   test('a timer fires the function in real time; paused, it stops', async () => {
-    const add = await cli(
+    const add = await runNimbus(
       [
         'timer',
         'add',
@@ -202,10 +155,10 @@ describe('nimbus timer against a real server', () => {
     let logs = '';
     while (!/tick Scheduled Event \{"n":1\}/.test(logs) && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 250));
-      logs = (await cli(['logs', 'ticker'], env)).stdout;
+      logs = (await runNimbus(['logs', 'ticker'], env)).stdout;
     }
     assert.match(logs, /tick Scheduled Event \{"n":1\}/);
-    assert.equal((await cli(['timer', 'pause', 'every-second'], env)).code, 0);
-    assert.equal((await cli(['timer', 'rm', 'every-second'], env)).code, 0);
+    assert.equal((await runNimbus(['timer', 'pause', 'every-second'], env)).code, 0);
+    assert.equal((await runNimbus(['timer', 'rm', 'every-second'], env)).code, 0);
   });
 });

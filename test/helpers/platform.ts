@@ -31,13 +31,16 @@ export async function testPlatform(
 
 const FIXED_MTIME = new Date('2024-01-01T00:00:00Z');
 
-/** Builds a zip in memory from `{ path: contents }`. */
-export function makeZip(files: Record<string, string | Buffer>): Promise<Buffer> {
+/** Builds a zip in memory from `{ path: contents }`; `executable` entries get mode 755. */
+export function makeZip(
+  files: Record<string, string | Buffer>,
+  opts: { executable?: string[] } = {},
+): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   for (const [name, body] of Object.entries(files)) {
     // A fixed time: the same files always make the same zip (and CodeSha256).
     zip.addBuffer(Buffer.isBuffer(body) ? body : Buffer.from(body), name, {
-      mode: 0o100644,
+      mode: opts.executable?.includes(name) ? 0o100755 : 0o100644,
       mtime: FIXED_MTIME,
     });
   }

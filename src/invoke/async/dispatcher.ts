@@ -5,6 +5,7 @@ import { isNimbusError } from '../../shared/errors.js';
 import type { AsyncEvent, EventInvokeConfig, InvocationRecord, Store } from '../../store/types.js';
 import { errorOf, type InvokeResponse, type Invoker, runFields } from '../invoker.js';
 import { retryDelayMs, throttleDelayMs } from './backoff.js';
+import { eventRecord } from './record.js';
 import type { AsyncEnqueuer } from './types.js';
 
 export interface DispatcherOptions {
@@ -145,28 +146,19 @@ export class AsyncDispatcher {
     version: string,
     patch: Partial<InvocationRecord>,
   ): InvocationRecord {
-    const base: InvocationRecord = {
-      requestId: ev.requestId,
-      functionName: ev.functionName,
-      version,
-      qualifier: ev.qualifier,
-      invocationType: 'Event',
-      source: ev.source,
-      status: 'queued',
-      attempts: ev.attempts,
-      createdAtMs: ev.enqueuedAtMs,
-      queuedAtMs: ev.enqueuedAtMs,
-      startedAtMs: null,
-      endedAtMs: null,
-      initDurationMs: null,
-      durationMs: null,
-      billedDurationMs: null,
-      cold: null,
-      maxMemoryMb: null,
-      errorType: ev.lastErrorType,
-      errorMessage: ev.lastErrorMessage,
-    };
-    return { ...base, ...patch };
+    return eventRecord(
+      {
+        requestId: ev.requestId,
+        functionName: ev.functionName,
+        version,
+        qualifier: ev.qualifier,
+        source: ev.source,
+        status: 'queued',
+        attempts: ev.attempts,
+        createdAtMs: ev.enqueuedAtMs,
+      },
+      { errorType: ev.lastErrorType, errorMessage: ev.lastErrorMessage, ...patch },
+    );
   }
 
   private async handle(ev: AsyncEvent): Promise<void> {

@@ -4,6 +4,7 @@ import type { Clock } from '../../shared/clock.js';
 import { fail } from '../../shared/error-codes.js';
 import type { IdGenerator } from '../../shared/ids.js';
 import type { Store } from '../../store/types.js';
+import { eventRecord } from './record.js';
 import type { AsyncEnqueuer, EnqueueRequest, EnqueueResult } from './types.js';
 
 export interface AsyncQueueOptions {
@@ -59,27 +60,16 @@ export class AsyncQueue implements AsyncEnqueuer {
         lastErrorType: null,
         lastErrorMessage: null,
       },
-      {
+      eventRecord({
         requestId,
         functionName: fn.name,
         version: fn.version,
         qualifier,
-        invocationType: 'Event',
         source: req.source,
         status: 'queued',
         attempts: 0,
         createdAtMs: now,
-        queuedAtMs: now,
-        startedAtMs: null,
-        endedAtMs: null,
-        initDurationMs: null,
-        durationMs: null,
-        billedDurationMs: null,
-        cold: null,
-        maxMemoryMb: null,
-        errorType: null,
-        errorMessage: null,
-      },
+      }),
       req.clientToken
         ? { value: req.clientToken, windowMs: this.opts.idempotencyWindowMs }
         : undefined,
