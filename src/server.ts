@@ -5,26 +5,40 @@ import { AccessKeys, ensureFirstKey, MASTER_KEY_FILE_NAME, SecretBox } from './a
 import { CodeLinks } from './api/code-links.js';
 import { buildApp } from './api/index.js';
 import { CodeStore, LayerMerger } from './code/index.js';
-import { AliasService, FunctionRegistry, LayerService } from './functions/index.js';
+import {
+  AliasService,
+  FunctionRegistry,
+  LayerService,
+  ServiceRegistry,
+} from './functions/index.js';
 import { HttpGateway } from './gateway/index.js';
 import { AsyncDispatcher, AsyncQueue } from './invoke/async/index.js';
 import { Invoker, poolKeyOf } from './invoke/index.js';
 import { LogWriter, RecordWriter } from './observability/index.js';
 import { RuntimeApiServer } from './runtime-api/index.js';
-import { detectIsolation, type IsolationInfo, removeStale } from './sandbox/index.js';
+import { NodeInstaller, RuntimeCatalog } from './runtimes/index.js';
+import {
+  detectIsolation,
+  findRelay,
+  findUserNet,
+  type IsolationInfo,
+  RELAY_MISSING,
+  removeStale,
+  USERNET_MISSING,
+} from './sandbox/index.js';
 import {
   Instance,
   type InstanceHost,
   instancePlan,
   logStreamName,
   RUNTIMES_DIR,
+  runtimeSetup,
   Scheduler,
 } from './scheduler/index.js';
 import { type Clock, systemClock } from './shared/clock.js';
 import type { ServerConfig } from './shared/config.js';
 import { fail } from './shared/error-codes.js';
 import { type IdGenerator, randomIds } from './shared/ids.js';
-import { lookupRuntime } from './shared/runtimes.js';
 import { openStore, type Store } from './store/index.js';
 import { registryTargets, TimerManager, TimerService } from './triggers/timer/index.js';
 
@@ -47,6 +61,8 @@ export interface Platform {
   timers: TimerService;
   /** The HTTP gateway (routes, function URLs, domains); `startServer` opens its port. */
   gateway: HttpGateway;
+  /** The runtimes this host can run, and the Node.js installs (`nimbus runtimes`). */
+  runtimes: RuntimeCatalog;
   /** What starting did that the operator must hear of (the first access key's file). */
   notes: string[];
   /** Stops instances, flushes logs, closes the store. */
@@ -64,6 +80,8 @@ export interface PlatformOptions {
   authLog?: (line: string) => void;
   /** Where the HTTP gateway reports failed requests (default: stderr). */
   gatewayLog?: (line: string) => void;
+  /** Where runtime installs report their progress (default: stderr). */
+  runtimeLog?: (line: string) => void;
 }
 
 /** Builds every part from the config and wires them together. */
@@ -108,6 +126,29 @@ export async function createPlatform(
   mkdirSync(runDir, { recursive: true, mode: 0o755 });
   const rapi = new RuntimeApiServer();
   const logs = new LogWriter(store.logs);
+  const isolated = isolation.kind === 'bwrap';
+  const runtimes = new RuntimeCatalog(
+    new NodeInstaller({
+      dir: path.join(cfg.dataDir, 'runtimes'),
+      log: opts.runtimeLog ?? ((line) => process.stderr.write(`nimbus: runtimes: ${line}\n`)),
+    }),
+    isolated,
+  );
+  if (isolated && !findRelay()) notes.push(RELAY_MISSING);
+  if (isolated && !findUserNet()) notes.push(USERNET_MISSING);
+  const services = new ServiceRegistry({
+    store,
+    clock,
+    // A service's env or network changed: its functions' instances are replaced.
+    onSandboxChange: (name) =>
+      void services
+        .functionNames(name)
+        .then((fns) => {
+          for (const f of fns) scheduler.recycle(`${f}:`);
+        })
+        .catch(() => undefined),
+  });
+  await services.load();
 
   let scheduler: Scheduler;
   const host: InstanceHost = {
@@ -133,27 +174,32 @@ export async function createPlatform(
     functionMaxConcurrency: cfg.functionMaxConcurrency,
     idleTtlMs: cfg.idleTtlMs,
     createInstance: (target) => {
-      const fn = target.fn;
-      const rt = lookupRuntime(fn.runtime);
+      // The service's default env (under the function's own) and network policy.
+      const { fn, internetAccess } = services.sandboxOf(target.fn);
+      const rt = runtimes.lookup(fn.runtime);
       if (!rt?.supported) {
         throw fail(
           'InvalidRuntimeException',
-          `The runtime ${fn.runtime} cannot be started on this host`,
+          `The runtime ${fn.runtime} cannot be started on this host${rt ? `: ${rt.reason}` : ''}`,
         );
       }
       const stream = logStreamName(fn.version, clock.now(), ids.hex(16));
+      const codeDir = code.dirFor(fn.codeHexSha);
+      const optDir = layers.optDirFor(fn.layers);
+      const setup = runtimeSetup(rt.info, { codeDir, optDir }, isolated);
       return new Instance(
         {
           id: ids.hex(8),
           poolKey: target.poolKey,
           functionName: fn.name,
           memoryMb: fn.memoryMb,
-          codeDir: code.dirFor(fn.codeHexSha),
+          internetAccess,
+          codeDir,
           runtimeDir: path.join(RUNTIMES_DIR, rt.info.runtimeFolder),
-          optDir: layers.optDirFor(fn.layers),
+          optDir,
           initTimeoutMs: fn.initializer ? fn.initializationTimeoutS * 1000 + 10_000 : 10_000,
-          writesMarker: true,
-          plan: (paths) =>
+          ...setup.options,
+          plan: (paths, where) =>
             instancePlan(
               {
                 fn,
@@ -161,8 +207,10 @@ export async function createPlatform(
                 config: cfg,
                 logStreamName: stream,
                 initializationType: 'on-demand',
+                ...setup.plan,
               },
               paths,
+              where,
             ),
         },
         host,
@@ -177,6 +225,7 @@ export async function createPlatform(
     ids,
     arn,
     layers,
+    nodes: runtimes.nodes,
     onChange: (name, deleted) => {
       if (deleted) {
         scheduler.retire(`${name}:`);
@@ -257,6 +306,7 @@ export async function createPlatform(
     codeLinks: new CodeLinks(clock),
     aliases,
     layers,
+    services,
     limits: {
       maxConcurrency: cfg.maxConcurrency,
       maxZipBytes: cfg.maxZipBytes,
@@ -271,6 +321,7 @@ export async function createPlatform(
     logs: store.logs,
     keys,
     gateway,
+    runtimes,
     auth: cfg.auth ? { clock, log: opts.authLog } : undefined,
     requestIds: () => ids.uuid(),
     health: () => ({
@@ -284,7 +335,8 @@ export async function createPlatform(
     healthAsync: async () => ({ asyncPending: await store.asyncEvents.pending() }),
   });
   const pruner = setInterval(() => {
-    void store.logs.prune(clock.now() - cfg.logRetentionMs).catch(() => undefined);
+    // Each function's logs are kept for its service's retention, else the server's.
+    void store.services.pruneLogs(clock.now(), cfg.logRetentionMs).catch(() => undefined);
     void store.invocations.prune(clock.now() - cfg.recordRetentionMs).catch(() => undefined);
     void store.asyncEvents
       .pruneTokens(clock.now() - cfg.idempotencyWindowMs)
@@ -320,6 +372,7 @@ export async function createPlatform(
     records,
     keys,
     gateway,
+    runtimes,
     notes,
     asyncQueue,
     dispatcher,

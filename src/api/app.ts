@@ -16,6 +16,8 @@ import { httpRoutes } from './native/http-routes.js';
 import { invocationRoutes } from './native/invocations.js';
 import { keyRoutes } from './native/keys.js';
 import { nativeRoutes } from './native/routes.js';
+import { runtimeRoutes } from './native/runtimes.js';
+import { serviceRoutes } from './native/services.js';
 import { timerRoutes } from './native/timers.js';
 
 /** Largest control-API body: a 50 MB zip in base64 inside CreateFunction JSON. */
@@ -68,5 +70,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   keyRoutes(app, deps);
   httpRoutes(app, deps);
   timerRoutes(app, deps);
+  runtimeRoutes(app, deps);
+  serviceRoutes(app, deps);
   return app;
 }

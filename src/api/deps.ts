@@ -1,8 +1,14 @@
 import type { CodeStore } from '../code/index.js';
-import type { AliasService, FunctionRegistry, LayerService } from '../functions/index.js';
+import type {
+  AliasService,
+  FunctionRegistry,
+  LayerService,
+  ServiceRegistry,
+} from '../functions/index.js';
 import type { HttpGateway } from '../gateway/index.js';
 import type { AsyncEnqueuer } from '../invoke/async/index.js';
 import type { Invoker } from '../invoke/index.js';
+import type { RuntimeCatalog } from '../runtimes/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogStore, Store } from '../store/types.js';
@@ -18,6 +24,8 @@ export interface ApiDeps {
   codeLinks: CodeLinks;
   aliases: AliasService;
   layers: LayerService;
+  /** Function Compute services (`/nimbus/v1/services`, the deploy body's `service`). */
+  services: ServiceRegistry;
   /** Account limits for GetAccountSettings and reserved-concurrency checks. */
   limits: { maxConcurrency: number; maxZipBytes: number; maxUnzippedBytes: number };
   /** Told when the sum of reserved concurrency changed. */
@@ -39,6 +47,8 @@ export interface ApiDeps {
   healthAsync?: () => Promise<Record<string, unknown>>;
   /** Facts for /health. */
   health(): Record<string, unknown>;
+  /** Runtimes and Node.js installs (`/nimbus/v1/runtimes`). */
+  runtimes: Pick<RuntimeCatalog, 'list' | 'row' | 'install'>;
   /** The HTTP gateway's routes, function URLs and API keys (`/nimbus/v1/routes`, function URL API). */
   gateway: Pick<HttpGateway, 'routes' | 'urls' | 'apiKeys'>;
 }

@@ -12,7 +12,9 @@ import { keysCommand } from './commands/keys.js';
 import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
 import { rmCommand } from './commands/rm.js';
+import { runtimesCommand } from './commands/runtimes.js';
 import { serverCommand } from './commands/server.js';
+import { serviceCommand } from './commands/service.js';
 import { timerCommand } from './commands/timer.js';
 import { describeError } from './errors.js';
 
@@ -53,9 +55,11 @@ function buildProgram(): Command {
     .addCommand(httpCommand())
     .addCommand(domainCommand())
     .addCommand(timerCommand())
+    .addCommand(serviceCommand())
     .addCommand(dlqCommand())
     .addCommand(invocationsCommand())
-    .addCommand(invocationCommand());
+    .addCommand(invocationCommand())
+    .addCommand(runtimesCommand());
 }
 
 // `nimbus logs x | head` closes stdout early: that is not an error.

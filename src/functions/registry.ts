@@ -48,6 +48,7 @@ const FINGERPRINT_FIELDS = [
   'layers',
   'ephemeralStorageMb',
   'architectures',
+  'service',
 ] as const satisfies readonly (keyof FunctionRecord)[];
 
 function fingerprint(f: FunctionRecord): string {
@@ -85,7 +86,7 @@ export class FunctionRegistry {
       const rec: FunctionRecord = {
         name: input.name,
         version: '$LATEST',
-        service: 'default',
+        service: input.service ?? 'default',
         runtime: input.runtime,
         handler: input.handler,
         role: input.role ?? `arn:aws:iam::${this.deps.arn.accountId}:role/nimbus-function`,

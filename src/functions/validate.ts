@@ -19,6 +19,8 @@ export interface FunctionSettings {
   initializer?: string | null;
   initializationTimeoutS?: number;
   flavour?: Flavour;
+  /** The service it belongs to (must exist; checked by the caller). */
+  service?: string;
   tags?: Record<string, string>;
   architectures?: string[];
   ephemeralStorageMb?: number;

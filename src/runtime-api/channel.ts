@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExtensionHub } from './extensions.js';
 import { readBody } from './read-body.js';
 import { invalidRequestId, invalidTransition, replyAccepted, replyError } from './replies.js';
 import {
@@ -34,6 +35,8 @@ export class RuntimeChannel {
   private current: Current | null = null;
   /** The last answered request id: a second answer to it is a state error, not an unknown id. */
   private lastAnswered: string | null = null;
+  /** The instance's Extensions API (`/2020-01-01/extension/...`), served on the same socket. */
+  extensions: ExtensionHub | null = null;
 
   constructor(private readonly listener: ChannelListener) {}
 

@@ -1,4 +1,10 @@
 export { type ChannelState, RuntimeChannel } from './channel.js';
+export {
+  ExtensionHub,
+  type ExtensionListener,
+  MAX_EXTENSIONS,
+  type ShutdownReason,
+} from './extensions.js';
 export { RuntimeApiServer } from './server.js';
 export {
   type ChannelListener,

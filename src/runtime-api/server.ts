@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { RuntimeChannel } from './channel.js';
+import { dispatchExtensionApi } from './extension-routes.js';
 import { replyError } from './replies.js';
 
 const CHANNEL = Symbol('nimbus.runtimeChannel');
@@ -105,7 +106,10 @@ function dispatch(
   res: ServerResponse,
 ): Promise<void> | undefined {
   const url = req.url ?? '';
-  if (!url.startsWith(PREFIX)) return notFound(req, res);
+  if (!url.startsWith(PREFIX)) {
+    const handled = dispatchExtensionApi(channel.extensions, req, res);
+    return handled === false ? notFound(req, res) : handled;
+  }
   const rest = url.slice(PREFIX.length);
   const method = req.method;
   if (rest.startsWith(INVOCATION)) {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { InstanceCgroup } from './cgroup.js';
+import { INTERNET_STDIO, withInternet } from './network.js';
 
 /** Where things are as the runtime process sees them. */
 export interface SandboxPaths {
@@ -32,6 +33,12 @@ export interface SandboxSpec {
   env: Record<string, string>;
   tmpSizeMb: number;
   cgroup: InstanceCgroup | null;
+  /**
+   * Outbound network through a user-mode stack (network.ts; bubblewrap only): the
+   * sandbox waits on fd 4 until `attachUserNet` has set it up. `resolvConf`: a host
+   * file mounted at /etc/resolv.conf, or null for the host's own.
+   */
+  internet?: { resolvConf: string | null } | null;
 }
 
 export const SANDBOX_PATHS: SandboxPaths = {
@@ -170,11 +177,13 @@ export const CGROUP_JOIN_FAILED_EXIT = 111;
  */
 export function launch(spec: SandboxSpec, isolated: boolean, bwrapPath: string): ChildProcess {
   const procs = spec.cgroup?.procsFiles ?? [];
-  const argv = isolated ? [bwrapPath, ...bwrapArgs(spec), ...spec.argv] : spec.argv;
+  const net = isolated ? spec.internet : null;
+  const sandbox = net ? withInternet(bwrapArgs(spec), net.resolvConf) : bwrapArgs(spec);
+  const argv = isolated ? [bwrapPath, ...sandbox, ...spec.argv] : spec.argv;
   return spawn('/bin/sh', ['-c', WRAPPER, 'nimbus-sandbox', ...procs, '--', ...argv], {
     env: spec.env,
     cwd: isolated ? '/' : spec.codeDir,
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: net ? [...INTERNET_STDIO] : ['ignore', 'pipe', 'ignore'],
     // Own process group: a signal to the server's group does not reach instances first.
     detached: true,
   });

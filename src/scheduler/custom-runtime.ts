@@ -36,7 +36,9 @@ export function locateBootstrap(
       continue;
     }
     if (!st.isFile()) {
-      return { failure: invalidEntrypoint(`${shown} is not a file, so it cannot be the bootstrap`) };
+      return {
+        failure: invalidEntrypoint(`${shown} is not a file, so it cannot be the bootstrap`),
+      };
     }
     // The sandbox runs code as another user: the "others" execute bit is the one that counts.
     if ((st.mode & 0o001) === 0) {

@@ -1,114 +1,60 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   type ChannelListener,
-  type RuntimeApiServer,
+  type ExtensionListener,
   RuntimeChannel,
   type RuntimeInvocation,
   type RuntimeOutcome,
+  type ShutdownReason,
 } from '../runtime-api/index.js';
 import {
-  CGROUP_JOIN_FAILED_EXIT,
+  attachUserNet,
+  findUserNet,
   type InstanceCgroup,
-  type IsolationInfo,
   launch,
+  parseExitReport,
   pathsFor,
   SANDBOX_RUNTIME_API,
-  type SandboxPaths,
+  sandboxResolvConf,
+  USERNET_MISSING,
+  type UserNet,
 } from '../sandbox/index.js';
-import type { Clock } from '../shared/clock.js';
+import { exitFailure } from './exit-failure.js';
+import { exitFromStatus, InstanceExtensions, SHUTDOWN_GRACE_MS } from './instance-extensions.js';
+import {
+  InitFailure,
+  type InstanceHost,
+  type InstanceOptions,
+  type InvokeOutcome,
+  type InvokeResult,
+  type PlatformFailure,
+} from './instance-types.js';
 import { LineSplitter, type LogLine } from './log-lines.js';
 import { processTreePeakBytes } from './proc-memory.js';
 
-export type InstanceState = 'starting' | 'idle' | 'busy' | 'dead';
+export {
+  InitFailure,
+  type InstanceHost,
+  type InstanceOptions,
+  type InstancePlan,
+  type InvokeOutcome,
+  type InvokeResult,
+  type PlanWhere,
+  type PlatformFailure,
+} from './instance-types.js';
+
+/** `stopping`: extensions handle SHUTDOWN before the instance is killed (never reused). */
+export type InstanceState = 'starting' | 'idle' | 'busy' | 'stopping' | 'dead';
 
 const TRANSITIONS: Record<InstanceState, InstanceState[]> = {
   starting: ['idle', 'dead'],
-  idle: ['busy', 'dead'],
-  busy: ['idle', 'dead'],
+  idle: ['busy', 'stopping', 'dead'],
+  busy: ['idle', 'stopping', 'dead'],
+  stopping: ['dead'],
   dead: [],
 };
-
-/** An error the platform itself reports for an invocation (timeout, crash, OOM, init failure). */
-export interface PlatformFailure {
-  kind: 'failure';
-  errorType: string;
-  errorMessage: string;
-  /** The runtime's own error JSON, when it sent one (init errors). */
-  body?: Buffer;
-}
-
-export type InvokeOutcome = RuntimeOutcome | PlatformFailure;
-
-export interface InvokeResult {
-  outcome: InvokeOutcome;
-  lines: LogLine[];
-  durationMs: number;
-  maxMemoryBytes: number;
-}
-
-/** Init did not complete: the pending invocation fails with this. */
-export class InitFailure extends Error {
-  constructor(
-    readonly failure: PlatformFailure,
-    readonly lines: LogLine[],
-    readonly maxMemoryBytes: number,
-  ) {
-    super(failure.errorMessage);
-  }
-}
-
-/** What an instance runs, decided by the runtime catalogue once the paths are known. */
-export interface InstancePlan {
-  argv: string[];
-  env: Record<string, string>;
-}
-
-/** Where an instance runs, for its plan. */
-export interface PlanWhere {
-  /** In a bubblewrap sandbox (else a plain child process, development only). */
-  isolated: boolean;
-  /** `host:port` of the Runtime API over TCP, for AWS_LAMBDA_RUNTIME_API. */
-  runtimeApi: string;
-}
-
-export interface InstanceOptions {
-  id: string;
-  /** Pool key: function, version and revision. */
-  poolKey: string;
-  functionName: string;
-  memoryMb: number;
-  codeDir: string;
-  runtimeDir: string;
-  optDir: string | null;
-  /** Host folder of a Node.js Nimbus installed (mounted at /var/lang), if the runtime uses one. */
-  langDir?: string | null;
-  /**
-   * Serve the Runtime API on a 127.0.0.1 TCP port too when there is no sandbox: custom
-   * runtimes know only AWS_LAMBDA_RUNTIME_API (in a sandbox a relay serves 127.0.0.1:9001).
-   */
-  tcpRuntimeApi?: boolean;
-  initTimeoutMs: number;
-  /** True when the runtime writes the end-of-invocation marker (Nimbus's bootstraps). */
-  writesMarker: boolean;
-  /** Checked before anything starts; a failure fails init at once (e.g. no bootstrap). */
-  preflight?(): PlatformFailure | null;
-  plan(paths: SandboxPaths, where: PlanWhere): InstancePlan;
-}
-
-export interface InstanceHost {
-  isolation: IsolationInfo;
-  rapi: RuntimeApiServer;
-  /** Folder under which each instance gets its socket folder. */
-  runDir: string;
-  tmpSizeMb: number;
-  clock: Clock;
-  /** Called once when the instance has died, for whatever reason. */
-  onDeath(instance: Instance): void;
-  /** Lines printed while no invocation was running. */
-  onStrayLines(instance: Instance, lines: LogLine[]): void;
-}
 
 /** How long to wait for the end marker after the runtime answered. */
 const MARKER_WAIT_MS = 1000;
@@ -129,7 +75,7 @@ interface Pending {
  * One sandboxed runtime process and everything it owns: its Runtime API channel
  * and socket, its cgroup, its output pipe. Serves one invocation at a time.
  */
-export class Instance implements ChannelListener {
+export class Instance implements ChannelListener, ExtensionListener {
   private stateValue: InstanceState = 'starting';
   private child: ChildProcess | null = null;
   private cgroup: InstanceCgroup | null = null;
@@ -147,6 +93,12 @@ export class Instance implements ChannelListener {
   private killedByUs = false;
   private startFailure: PlatformFailure | null = null;
   private startPeakBytes = 0;
+  private processExited = false;
+  private readonly ext: InstanceExtensions;
+  /** The runtime asked for its first event (init also waits for the extensions). */
+  private runtimeReady = false;
+  private stopTimer: NodeJS.Timeout | null = null;
+  private userNet: UserNet | null = null;
   /** Init log, handed to the first invocation. */
   initLines: LogLine[] = [];
   initDurationMs = 0;
@@ -158,6 +110,8 @@ export class Instance implements ChannelListener {
     private readonly host: InstanceHost,
   ) {
     this.channel = new RuntimeChannel(this);
+    this.ext = new InstanceExtensions(this, opts.optDir);
+    this.channel.extensions = this.ext.hub;
     this.socketDir = path.join(host.runDir, opts.id);
     this.lastUsedMs = host.clock.monotonicMs();
   }
@@ -181,13 +135,20 @@ export class Instance implements ChannelListener {
   async start(): Promise<void> {
     const t0 = this.host.clock.monotonicMs();
     const isolated = this.host.isolation.kind === 'bwrap';
-    const early = this.opts.preflight?.();
+    const internet = isolated && this.opts.internetAccess === true;
+    const early =
+      this.opts.preflight?.() ??
+      this.ext.preflight(isolated) ??
+      (internet && !findUserNet()
+        ? { kind: 'failure' as const, errorType: 'Sandbox.Failure', errorMessage: USERNET_MISSING }
+        : null);
     if (early) throw new InitFailure(early, [], 0);
     mkdirSync(this.socketDir, { recursive: true, mode: 0o755 });
     const socketName = 'runtime.sock';
     this.detach = await this.host.rapi.attach(this.channel, path.join(this.socketDir, socketName));
     let runtimeApi = SANDBOX_RUNTIME_API;
-    if (!isolated && this.opts.tcpRuntimeApi) {
+    // Extensions know only AWS_LAMBDA_RUNTIME_API too.
+    if (!isolated && (this.opts.tcpRuntimeApi || this.ext.launched)) {
       const tcp = await this.host.rapi.attachTcp(this.channel);
       const detachSocket = this.detach;
       this.detach = () => {
@@ -207,7 +168,8 @@ export class Instance implements ChannelListener {
       tmpSizeMb: this.host.tmpSizeMb,
       cgroup: null,
     };
-    const plan = this.opts.plan(pathsFor(isolated, base), { isolated, runtimeApi });
+    const paths = pathsFor(isolated, base);
+    const plan = this.opts.plan(paths, { isolated, runtimeApi });
     try {
       this.cgroup =
         this.host.isolation.cgroup?.create(this.id, {
@@ -229,23 +191,34 @@ export class Instance implements ChannelListener {
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         const secs = (this.opts.initTimeoutMs / 1000).toFixed(2);
+        const waiting = this.ext.hub.initWaitingFor();
         this.failStart({
           kind: 'failure',
           errorType: 'Sandbox.Timedout',
-          errorMessage: `Init phase timed out after ${secs} seconds`,
+          errorMessage: `Init phase timed out after ${secs} seconds${
+            waiting.length ? ` (waiting for extensions: ${waiting.join(', ')})` : ''
+          }`,
         });
       }, this.opts.initTimeoutMs);
       this.startWaiter = { resolve, reject, timer };
     });
     const child = launch(
-      { ...base, argv: plan.argv, env: plan.env, cgroup: this.cgroup },
+      {
+        ...base,
+        argv: this.ext.argv(plan, paths, this.opts.functionName, isolated),
+        env: plan.env,
+        cgroup: this.cgroup,
+        internet: internet ? { resolvConf: this.writeResolvConf() } : null,
+      },
       isolated,
       this.host.isolation.bwrapPath,
     );
     this.child = child;
+    if (internet) this.connect(child);
     const splitter = new LineSplitter(
       (text) => this.lines.push({ timestampMs: this.host.clock.now(), text }),
       (id) => this.onMarker(id),
+      this.ext.launched ? (text) => this.onExitMarker(text) : undefined,
     );
     child.stdout?.on('data', (c: Buffer) => splitter.push(c));
     child.stdout?.on('end', () => splitter.flush());
@@ -253,6 +226,28 @@ export class Instance implements ChannelListener {
     child.on('exit', (code, signal) => this.onExit(code, signal));
     await ready;
     this.initDurationMs = this.host.clock.monotonicMs() - t0;
+  }
+
+  /** Gives the sandbox its outbound network; a failure fails init. */
+  private connect(child: ChildProcess): void {
+    // findUserNet() is non-null here: start() checked it before launching.
+    this.userNet = attachUserNet(child, findUserNet() as string);
+    this.userNet.ready.catch((e: Error) =>
+      this.failStart({
+        kind: 'failure',
+        errorType: 'Sandbox.Failure',
+        errorMessage: `could not give the sandbox internet access: ${e.message}`,
+      }),
+    );
+  }
+
+  /** The sandbox's /etc/resolv.conf when the host's own would not work there (a host file), or null. */
+  private writeResolvConf(): string | null {
+    const text = sandboxResolvConf();
+    if (text === null) return null;
+    const file = path.join(this.socketDir, 'resolv.conf');
+    writeFileSync(file, text, { mode: 0o644 });
+    return file;
   }
 
   /** Runs one invocation; never rejects. */
@@ -264,8 +259,18 @@ export class Instance implements ChannelListener {
     return new Promise<InvokeResult>((resolve) => {
       const timer = setTimeout(() => {
         const secs = (timeoutMs / 1000).toFixed(2);
-        // Killed first, so the instance never goes back to the pool.
-        this.kill();
+        if (this.pending?.outcome) {
+          // The runtime answered in time; its extensions did not finish: the answer stands.
+          this.lines.push({
+            timestampMs: this.host.clock.now(),
+            text: `Extensions did not finish within ${secs} seconds: ${this.ext.hub.busyNames().join(', ')}`,
+          });
+          this.stop('timeout');
+          this.complete(true);
+          return;
+        }
+        // Stopped first, so the instance never goes back to the pool.
+        this.stop('timeout');
         this.settle({
           kind: 'failure',
           errorType: 'Sandbox.Timedout',
@@ -282,18 +287,39 @@ export class Instance implements ChannelListener {
         resolve,
       };
       this.channel.deliver(inv);
+      this.ext.hub.deliverInvoke(inv);
     });
+  }
+
+  /**
+   * Stops the instance (reaped, retired, timed out, failed). Extensions subscribed to
+   * SHUTDOWN get it with `reason` and up to SHUTDOWN_GRACE_MS to finish; then, or at
+   * once when there are none, everything is killed.
+   */
+  stop(reason: ShutdownReason = 'spindown'): void {
+    if (this.killedByUs || this.stateValue === 'dead') return;
+    if (this.stateValue === 'starting' || !this.ext.hub.wantsShutdown()) {
+      this.kill();
+      return;
+    }
+    this.killedByUs = true;
+    this.transition('stopping');
+    this.ext.hub.shutdown(reason, this.host.clock.now() + SHUTDOWN_GRACE_MS);
+    this.stopTimer = setTimeout(() => this.kill(), SHUTDOWN_GRACE_MS);
+    if (this.ext.hub.idle()) this.kill();
   }
 
   /** Stops the instance at once (SIGKILL to everything it started). */
   kill(): void {
     if (this.stateValue === 'dead' && !this.child) return;
     this.killedByUs = true;
+    if (this.stopTimer) clearTimeout(this.stopTimer);
     this.cgroup?.killAll();
     const child = this.child;
     if (child?.pid && child.exitCode === null && child.signalCode === null) {
       try {
-        process.kill(child.pid, 'SIGKILL');
+        // With extensions the whole process group: without a sandbox they are its members.
+        process.kill(this.ext.launched ? -child.pid : child.pid, 'SIGKILL');
       } catch {
         // already gone
       }
@@ -304,8 +330,16 @@ export class Instance implements ChannelListener {
   // ChannelListener
 
   onReady(): void {
+    this.runtimeReady = true;
+    this.ext.hub.closeRegistration();
+    this.finishInit();
+  }
+
+  /** Init is complete once the runtime and every extension wait for their next event. */
+  private finishInit(): void {
     const w = this.startWaiter;
-    if (!w || this.startFailure) return;
+    if (!w || this.startFailure || !this.runtimeReady || !this.ext.hub.initDone()) return;
+    this.ext.hub.markInitComplete();
     this.startWaiter = null;
     clearTimeout(w.timer);
     this.initLines = this.takeLines();
@@ -332,7 +366,50 @@ export class Instance implements ChannelListener {
       this.complete();
       return;
     }
-    p.markerTimer = setTimeout(() => this.complete(), MARKER_WAIT_MS);
+    p.markerTimer = setTimeout(() => {
+      p.markerSeen = true; // waited long enough: what has been read is the log
+      this.complete();
+    }, MARKER_WAIT_MS);
+  }
+
+  // ExtensionListener
+
+  onExtensionProgress(): void {
+    if (this.startWaiter) this.finishInit();
+    else if (this.pending?.outcome) this.complete();
+    else if (this.stateValue === 'stopping' && this.ext.hub.idle()) this.kill();
+  }
+
+  onExtensionFailure(errorType: string, errorMessage: string): void {
+    if (this.startWaiter) {
+      this.failStart({ kind: 'failure', errorType, errorMessage });
+      return;
+    }
+    const p = this.pending;
+    this.stop('failure');
+    if (p && !p.outcome) {
+      p.outcome = {
+        kind: 'failure',
+        errorType,
+        errorMessage: `RequestId: ${p.requestId} Error: ${errorMessage}`,
+      };
+    }
+    if (p) this.complete(true);
+  }
+
+  /** The entry process reports that an extension, or the runtime, ended. */
+  private onExitMarker(text: string): void {
+    const report = parseExitReport(text);
+    if (!report) return;
+    if (report.who === 'extension') {
+      this.ext.hub.onProcessExit(report.name, report.status);
+      return;
+    }
+    // The runtime ended; the sandbox stays up so the extensions can handle SHUTDOWN.
+    if (this.exitInfo) return;
+    this.exitInfo = exitFromStatus(report.status);
+    this.runtimeEnded();
+    this.stop('failure');
   }
 
   private onMarker(requestId: string): void {
@@ -358,12 +435,17 @@ export class Instance implements ChannelListener {
     const p = this.pending;
     if (!p || p.outcome) return;
     p.outcome = failure;
-    this.complete();
+    this.complete(true);
   }
 
-  private complete(): void {
+  /**
+   * Ends the pending invocation once the runtime answered, its end marker was read
+   * and every extension finished with the INVOKE event; `force`: right now.
+   */
+  private complete(force = false): void {
     const p = this.pending;
     if (!p?.outcome) return;
+    if (!force && ((this.opts.writesMarker && !p.markerSeen) || !this.ext.hub.idle())) return;
     this.pending = null;
     clearTimeout(p.timer);
     if (p.markerTimer) clearTimeout(p.markerTimer);
@@ -396,33 +478,23 @@ export class Instance implements ChannelListener {
   }
 
   private exitFailure(requestId: string | null): PlatformFailure {
-    const info = this.exitInfo;
-    const prefix = requestId ? `RequestId: ${requestId} Error: ` : '';
-    if (this.cgroup?.oomKilled() || this.lines.some((l) => l.text.includes('heap out of memory'))) {
-      return {
-        kind: 'failure',
-        errorType: 'Runtime.OutOfMemory',
-        errorMessage: `${prefix}Runtime exited with error: signal: killed (out of memory: the function used all of its ${this.opts.memoryMb} MB)`,
-      };
-    }
-    if (info?.code === CGROUP_JOIN_FAILED_EXIT) {
-      return {
-        kind: 'failure',
-        errorType: 'Sandbox.Failure',
-        errorMessage: `${prefix}the sandbox could not join its cgroup`,
-      };
-    }
-    let why = 'Runtime exited without providing a reason';
-    if (info?.signal) why = `Runtime exited with error: signal: ${signalName(info.signal)}`;
-    else if (info?.code) why = `Runtime exited with error: exit status ${info.code}`;
-    // No request id: init never completed. Say so, a bootstrap's author needs to know.
-    if (!requestId) why += ' (during init, before it asked for its first event with /next)';
-    return { kind: 'failure', errorType: 'Runtime.ExitError', errorMessage: `${prefix}${why}` };
+    return exitFailure(
+      {
+        exit: this.exitInfo,
+        outOfMemory:
+          this.cgroup?.oomKilled() === true ||
+          this.lines.some((l) => l.text.includes('heap out of memory')),
+        memoryMb: this.opts.memoryMb,
+      },
+      requestId,
+    );
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, err?: Error): void {
-    if (this.exitInfo) return;
-    this.exitInfo = { code, signal };
+    if (this.processExited) return;
+    this.processExited = true;
+    // Set already when the entry process reported the runtime's own end.
+    this.exitInfo ??= { code, signal };
     const drained = new Promise<void>((resolve) => {
       const t = setTimeout(resolve, EXIT_DRAIN_MS);
       if (!this.child?.stdout || this.child.stdout.readableEnded) {
@@ -436,29 +508,32 @@ export class Instance implements ChannelListener {
       }
     });
     void drained.then(() => {
-      const w = this.startWaiter;
-      if (w) {
-        this.startWaiter = null;
-        clearTimeout(w.timer);
-        const failure =
-          this.startFailure ??
-          (err
-            ? {
-                kind: 'failure' as const,
-                errorType: 'Sandbox.Failure',
-                errorMessage: `could not start the runtime: ${err.message}`,
-              }
-            : this.exitFailure(null));
-        w.reject(
-          new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.peakBytes()),
-        );
-      }
-      if (this.pending && !this.pending.outcome) {
-        // A kill we made for a timeout has already settled; anything else is a crash.
-        this.settle(this.exitFailure(this.pending.requestId));
-      }
+      this.runtimeEnded(err);
       this.die();
     });
+  }
+
+  /** The runtime is gone: a start still waiting fails, and so does an unanswered invocation. */
+  private runtimeEnded(err?: Error): void {
+    const w = this.startWaiter;
+    if (w) {
+      this.startWaiter = null;
+      clearTimeout(w.timer);
+      const failure =
+        this.startFailure ??
+        (err
+          ? {
+              kind: 'failure' as const,
+              errorType: 'Sandbox.Failure',
+              errorMessage: `could not start the runtime: ${err.message}`,
+            }
+          : this.exitFailure(null));
+      w.reject(new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.peakBytes()));
+    }
+    if (this.pending && !this.pending.outcome) {
+      // A kill we made for a timeout has already settled; anything else is a crash.
+      this.settle(this.exitFailure(this.pending.requestId));
+    }
   }
 
   private die(): void {
@@ -471,7 +546,10 @@ export class Instance implements ChannelListener {
   }
 
   private teardown(): void {
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    this.userNet?.stop();
     this.channel.close();
+    this.ext.hub.close();
     this.detach?.();
     this.detach = null;
     if (this.cgroup) {
@@ -492,14 +570,4 @@ export class Instance implements ChannelListener {
   get killed(): boolean {
     return this.killedByUs;
   }
-}
-
-function signalName(sig: NodeJS.Signals): string {
-  const names: Partial<Record<NodeJS.Signals, string>> = {
-    SIGKILL: 'killed',
-    SIGTERM: 'terminated',
-    SIGSEGV: 'segmentation fault',
-    SIGABRT: 'aborted',
-  };
-  return names[sig] ?? sig;
 }

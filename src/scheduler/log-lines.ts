@@ -4,8 +4,12 @@ export interface LogLine {
   text: string;
 }
 
-/** Marker a Nimbus bootstrap writes after an invocation's handler finished (docs/runtime-contract.md). */
-const MARKER = '\u0000NIMBUS-END ';
+/** Every marker starts so (docs/runtime-contract.md); one search per line finds any. */
+const MARKER_PREFIX = '\u0000NIMBUS-';
+/** Marker a Nimbus bootstrap writes after an invocation's handler finished. */
+const END = 'END ';
+/** Marker the sandbox's entry process writes when an extension or the runtime ended. */
+const EXIT = 'EXIT ';
 /** Longest line kept; the rest of an overlong line is cut with a note. */
 const MAX_LINE_CHARS = 256 * 1024;
 
@@ -19,6 +23,8 @@ export class LineSplitter {
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly onMarker: (requestId: string) => void,
+    /** Gets the text after `\0NIMBUS-EXIT ` (only instances with extensions have an entry process). */
+    private readonly onExitMarker?: (text: string) => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -45,12 +51,17 @@ export class LineSplitter {
   }
 
   private emit(line: string): void {
-    const m = line.indexOf(MARKER);
+    const m = line.indexOf(MARKER_PREFIX);
     if (m >= 0) {
-      const before = line.slice(0, m);
-      if (before) this.onLine(before);
-      this.onMarker(line.slice(m + MARKER.length).trim());
-      return;
+      const rest = line.slice(m + MARKER_PREFIX.length);
+      const end = rest.startsWith(END);
+      if (end || (rest.startsWith(EXIT) && this.onExitMarker)) {
+        const before = line.slice(0, m);
+        if (before) this.onLine(before);
+        if (end) this.onMarker(rest.slice(END.length).trim());
+        else this.onExitMarker?.(rest.slice(EXIT.length));
+        return;
+      }
     }
     this.onLine(line);
   }

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SandboxPaths } from '../sandbox/index.js';
+import { findRelay, RELAY_MISSING, type SandboxPaths } from '../sandbox/index.js';
 import type { ServerConfig } from '../shared/config.js';
 import { HOST_PYTHON_PATH, type RuntimeInfo } from '../shared/runtimes.js';
 import type { FunctionRecord } from '../store/types.js';
-import { type BootstrapRoot, providedArgv } from './custom-runtime.js';
-import type { InstancePlan, PlanWhere } from './instance.js';
+import { type BootstrapRoot, locateBootstrap, providedArgv } from './custom-runtime.js';
+import type { InstanceOptions, InstancePlan, PlanWhere } from './instance.js';
 
 /** The repo's `runtimes/` folder (works from src/ under tsx and from dist/). */
 export const RUNTIMES_DIR = path.resolve(
@@ -96,7 +96,11 @@ export function pythonEnv(ctx: PlanContext, paths: SandboxPaths): Record<string,
 }
 
 /** argv and env for one instance of `ctx.fn`. */
-export function instancePlan(ctx: PlanContext, paths: SandboxPaths, where: PlanWhere): InstancePlan {
+export function instancePlan(
+  ctx: PlanContext,
+  paths: SandboxPaths,
+  where: PlanWhere,
+): InstancePlan {
   const env = runtimeEnv(ctx, paths, where.runtimeApi);
   if (ctx.runtime.family === 'python') {
     const argv = [HOST_PYTHON_PATH, '-u', `${paths.runtimeDir}/bootstrap.py`];
@@ -112,4 +116,41 @@ export function instancePlan(ctx: PlanContext, paths: SandboxPaths, where: PlanW
     `${paths.runtimeDir}/bootstrap.mjs`,
   ];
   return { argv, env };
+}
+
+/** What a runtime adds to an instance's options, and to its plan context. */
+export interface RuntimeSetup {
+  options: Pick<InstanceOptions, 'langDir' | 'tcpRuntimeApi' | 'writesMarker' | 'preflight'>;
+  plan: Pick<PlanContext, 'bootstrapRoot' | 'relay'>;
+}
+
+/**
+ * The per-runtime parts of an instance: an installed Node.js is mounted at /var/lang;
+ * a custom runtime needs its bootstrap (checked before start), a relay for
+ * AWS_LAMBDA_RUNTIME_API in a sandbox or a TCP port without one, and writes no
+ * end-of-invocation marker.
+ */
+export function runtimeSetup(
+  runtime: RuntimeInfo,
+  dirs: { codeDir: string; optDir: string | null },
+  isolated: boolean,
+): RuntimeSetup {
+  if (runtime.family !== 'provided') {
+    return {
+      options: { langDir: runtime.installedNode?.dir ?? null, writesMarker: true },
+      plan: {},
+    };
+  }
+  const relay = isolated ? findRelay() : null;
+  const found = locateBootstrap(dirs.codeDir, dirs.optDir);
+  const failure =
+    'failure' in found
+      ? found.failure
+      : isolated && !relay
+        ? { kind: 'failure' as const, errorType: 'Sandbox.Failure', errorMessage: RELAY_MISSING }
+        : null;
+  return {
+    options: { tcpRuntimeApi: true, writesMarker: false, preflight: () => failure },
+    plan: { relay, ...('root' in found ? { bootstrapRoot: found.root } : {}) },
+  };
 }

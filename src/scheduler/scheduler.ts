@@ -50,6 +50,8 @@ export class Scheduler {
   private reservedTotal = 0;
   /** Pool keys that are stale (function updated or deleted): their instances retire. */
   private readonly retired = new Set<string>();
+  /** Instances started with settings that changed since (a service's): they stop after use. */
+  private readonly recycled = new WeakSet<Instance>();
   private reaper: NodeJS.Timeout | null = null;
 
   constructor(private readonly opts: SchedulerOptions) {}
@@ -99,7 +101,9 @@ export class Scheduler {
     this.admit(target);
     const pool = this.pool(target.poolKey);
     // Most recently used first: it is the warmest.
-    const warm = pool.idle.pop();
+    let warm = pool.idle.pop();
+    // An idle instance that failed on its own (an extension crashed) is on its way out.
+    while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.idle.pop();
     if (warm) return { instance: warm, cold: false };
     this.makeRoom();
     const instance = this.opts.createInstance(target);
@@ -111,8 +115,13 @@ export class Scheduler {
   release(target: PoolTarget, instance: Instance): void {
     this.unadmit(target);
     const pool = this.pools.get(target.poolKey);
-    if (instance.state !== 'idle' || !pool || this.retired.has(target.poolKey)) {
-      instance.kill();
+    if (
+      instance.state !== 'idle' ||
+      !pool ||
+      this.retired.has(target.poolKey) ||
+      this.recycled.has(instance)
+    ) {
+      instance.stop();
       return;
     }
     pool.idle.push(instance);
@@ -141,7 +150,20 @@ export class Scheduler {
     for (const [key, pool] of this.pools) {
       if (!key.startsWith(prefix) || key === keepKey) continue;
       this.retired.add(key);
-      for (const inst of pool.idle.splice(0)) inst.kill();
+      for (const inst of pool.idle.splice(0)) inst.stop();
+    }
+  }
+
+  /**
+   * Replaces the instances of the pools whose key starts with `prefix` (a service's
+   * env or network changed): idle ones stop now, busy ones after their invocation.
+   * Unlike `retire`, the pools stay: the next invocation starts a fresh instance.
+   */
+  recycle(prefix: string): void {
+    for (const [key, pool] of this.pools) {
+      if (!key.startsWith(prefix)) continue;
+      for (const inst of pool.idle.splice(0)) inst.stop();
+      for (const inst of pool.all) this.recycled.add(inst);
     }
   }
 
@@ -164,7 +186,7 @@ export class Scheduler {
     return { instances, idle, busy: this.busyTotal };
   }
 
-  /** Stops idle instances unused for longer than the TTL. */
+  /** Stops idle instances unused for longer than the TTL (extensions get SHUTDOWN, reason spindown). */
   reapIdle(): number {
     const cutoff = this.opts.clock.monotonicMs() - this.opts.idleTtlMs;
     let n = 0;
@@ -172,7 +194,7 @@ export class Scheduler {
       const keep: Instance[] = [];
       for (const inst of pool.idle) {
         if (inst.lastUsedMs < cutoff) {
-          inst.kill();
+          inst.stop();
           n++;
         } else keep.push(inst);
       }
@@ -193,7 +215,7 @@ export class Scheduler {
     }
     if (total >= this.opts.maxConcurrency && oldest) {
       oldest.pool.idle.shift();
-      oldest.inst.kill();
+      oldest.inst.stop();
     }
   }
 
@@ -206,10 +228,10 @@ export class Scheduler {
     return p;
   }
 
-  /** Kills every instance (server shutdown). */
+  /** Stops every instance (server shutdown; extensions get SHUTDOWN first). */
   shutdown(): void {
     if (this.reaper) clearInterval(this.reaper);
-    for (const pool of this.pools.values()) for (const inst of pool.all) inst.kill();
+    for (const pool of this.pools.values()) for (const inst of pool.all) inst.stop();
   }
 
   /** All instances, for shutdown waits. */

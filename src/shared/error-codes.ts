@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   NotFound: { status: 404, kind: 'user' },
   BadRequest: { status: 400, kind: 'user' },
   Forbidden: { status: 403, kind: 'user' },
+  Conflict: { status: 409, kind: 'user' },
+  RuntimeInstallFailed: { status: 502, kind: 'system' },
 } as const satisfies Record<string, { status: number; kind: 'user' | 'system' }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -102,7 +102,10 @@ export function lookupRuntime(id: string, nodes?: NodeInstalls): RuntimeLookup {
     };
   }
   if (PROVIDED_RUNTIMES.includes(id)) {
-    return { supported: true, info: { id, family: 'provided', runtimeFolder: 'provided', major: 0 } };
+    return {
+      supported: true,
+      info: { id, family: 'provided', runtimeFolder: 'provided', major: 0 },
+    };
   }
   const py = PYTHON_ID.exec(id);
   if (py) return lookupPython(id, Number(py[1]));

@@ -22,6 +22,7 @@ export interface Database {
   http_api_keys: HttpApiKeysTable;
   function_urls: FunctionUrlsTable;
   timers: TimersTable;
+  services: ServicesTable;
 }
 
 export interface AliasesTable {
@@ -143,6 +144,14 @@ export interface TimersTable {
   last_fire_at_ms: number | null;
   lease_owner: string | null;
   lease_until_ms: number | null;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** One row per service; `config` is JSON of the ServiceRecord settings. */
+export interface ServicesTable {
+  name: string;
+  config: string;
   created_at_ms: number;
   updated_at_ms: number;
 }

@@ -427,8 +427,42 @@ export interface TimerStore {
   release(name: string, owner: string): Promise<void>;
 }
 
+/** A Function Compute service: a named group of functions with shared settings. */
+export interface ServiceRecord {
+  name: string;
+  description: string;
+  /** Outbound network for its functions' sandboxes (through a user-mode stack); default false. */
+  internetAccess: boolean;
+  /** How long its functions' logs are kept; null for the server's `--log-retention`. */
+  logRetentionDays: number | null;
+  /** Default environment of its functions (a function's own variables override them). */
+  env: Record<string, string>;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface ServiceStore {
+  /** Throws ResourceConflictException when the name exists. */
+  create(rec: ServiceRecord): Promise<void>;
+  get(name: string): Promise<ServiceRecord | undefined>;
+  /** By name. */
+  list(): Promise<ServiceRecord[]>;
+  /** Replaces the settings; false when there is no such service. */
+  update(rec: ServiceRecord): Promise<boolean>;
+  /** false when it did not exist. */
+  delete(name: string): Promise<boolean>;
+  /** Names of the functions with a version (`$LATEST` or published) in the service, by name. */
+  functionNames(name: string): Promise<string[]>;
+  /**
+   * Deletes log events older than each function's retention: its service's
+   * `logRetentionDays`, else `defaultRetentionMs`. Returns how many.
+   */
+  pruneLogs(nowMs: number, defaultRetentionMs: number): Promise<number>;
+}
+
 export interface Store {
   functions: FunctionStore;
+  services: ServiceStore;
   asyncEvents: AsyncStore;
   eventConfigs: EventInvokeConfigStore;
   invocations: InvocationStore;

@@ -30,7 +30,13 @@ export class InstanceLab {
   /** An instance whose runtime is `fixture` from test/fixtures/fake-runtimes. */
   instance(
     fixture: string,
-    opts: { memoryMb?: number; initTimeoutMs?: number; env?: Record<string, string> } = {},
+    opts: {
+      memoryMb?: number;
+      initTimeoutMs?: number;
+      env?: Record<string, string>;
+      /** Host folder mounted at /opt (e.g. one with `extensions/`). */
+      optDir?: string;
+    } = {},
   ): Instance {
     const inst = new Instance(
       {
@@ -40,7 +46,7 @@ export class InstanceLab {
         memoryMb: opts.memoryMb ?? 128,
         codeDir: FAKE_RUNTIMES,
         runtimeDir: FAKE_RUNTIMES,
-        optDir: null,
+        optDir: opts.optDir ?? null,
         initTimeoutMs: opts.initTimeoutMs ?? 10_000,
         writesMarker: true,
         plan: (paths) => ({

@@ -20,6 +20,7 @@ const DeployBody = z
     initializer: z.string().nullable().optional(),
     initializationTimeoutS: z.number().int().optional(),
     flavour: z.enum(['lambda', 'fc']).optional(),
+    service: z.string().optional(),
   })
   .strict();
 
@@ -63,6 +64,7 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         ? { initializationTimeoutS: b.initializationTimeoutS }
         : {}),
       ...(b.flavour !== undefined ? { flavour: b.flavour } : {}),
+      ...(b.service !== undefined ? { service: (await deps.services.get(b.service)).name } : {}),
     };
     const existing = await deps.registry.resolve(name);
     let fn: FunctionRecord;

@@ -23,6 +23,7 @@ export interface DeployFlags {
   initializer?: string;
   initializationTimeout?: string;
   flavour?: string;
+  service?: string;
 }
 
 /** The native deploy body without `zipFile`; absent fields keep their value on update. */
@@ -36,6 +37,7 @@ export interface DeploySettings {
   initializer?: string;
   initializationTimeoutS?: number;
   flavour?: string;
+  service?: string;
 }
 
 /** Checks every deploy flag before anything is read or sent. */
@@ -65,6 +67,12 @@ export function parseDeployFlags(flags: DeployFlags): DeploySettings {
     s.initializationTimeoutS = intInRange('--initialization-timeout', t, 1, 900, 's');
   }
   if (flags.flavour !== undefined) s.flavour = flags.flavour;
+  if (flags.service !== undefined) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_-]{0,127}$/.test(flags.service)) {
+      throw new CliError(`invalid --service ${JSON.stringify(flags.service)}`);
+    }
+    s.service = flags.service;
+  }
   return s;
 }
 
@@ -130,6 +138,7 @@ export function deployCommand(): Command {
     .option('--initializer <file.export>', 'initializer run once per instance')
     .option('--initialization-timeout <s>', 'initializer timeout, 1–900 s')
     .addOption(new Option('--flavour <flavour>', 'handler flavour').choices(['lambda', 'fc']))
+    .option('--service <name>', 'the service it belongs to (new functions: default)')
     .action(async (codePath: string, flags: DeployFlags, cmd: Command) => {
       await deploy(codePath, flags, contextFrom(cmd));
     });

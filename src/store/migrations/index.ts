@@ -6,6 +6,7 @@ import { aliasesLayersMigration } from './0004-aliases-layers.js';
 import { gatewayMigration } from './0005-gateway.js';
 import { asyncMigration } from './0006-async.js';
 import { timersMigration } from './0007-timers.js';
+import { servicesMigration } from './0008-services.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -23,6 +24,7 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
     '0005-gateway': gatewayMigration,
     '0006-async': asyncMigration(dialect),
     '0007-timers': timersMigration,
+    '0008-services': servicesMigration,
   };
 }
 

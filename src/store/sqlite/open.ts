@@ -14,6 +14,7 @@ import { SqliteGatewayStore } from './gateway-store.js';
 import { SqliteInvocationStore } from './invocation-store.js';
 import { SqliteLayerStore } from './layer-store.js';
 import { SqliteLogStore } from './log-store.js';
+import { SqliteServiceStore } from './service-store.js';
 import { SqliteTimerStore } from './timer-store.js';
 
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
@@ -45,6 +46,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
   }
   return {
     functions: new SqliteFunctionStore(db),
+    services: new SqliteServiceStore(db),
     logs: new SqliteLogStore(db, sqlite),
     accessKeys: new SqliteAccessKeyStore(db),
     aliases: new SqliteAliasStore(db),
