@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 /** Where Lambda looks for external extensions, under the layers' /opt. */
@@ -21,6 +21,8 @@ export function listExtensions(optDir: string): string[] {
   } catch {
     // no extensions folder: nothing to start
   }
+  // A tree not merged yet is not remembered as one without extensions.
+  if (entries.length === 0 && !existsSync(optDir)) return names;
   for (const name of entries) {
     try {
       // Followed: a layer may ship an extension as a link to its binary elsewhere in /opt.

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 
 /**
@@ -118,6 +119,7 @@ export interface UserNet {
  */
 export function attachUserNet(child: ChildProcess, program: string): UserNet {
   let proc: ChildProcess | null = null;
+  let started = false;
   let stopped = false;
   const info = child.stdio[INFO_FD] as Readable | null;
   const block = child.stdio[BLOCK_FD] as Writable | null;
@@ -127,9 +129,17 @@ export function attachUserNet(child: ChildProcess, program: string): UserNet {
     const onInfo = (chunk: Buffer) => {
       text += chunk.toString('utf8');
       const pid = /"child-pid":\s*(\d+)/.exec(text)?.[1];
-      if (!pid || proc || stopped) return;
+      if (!pid || started) return;
+      started = true;
       info.off('data', onInfo);
       info.resume();
+      void loopbackUp(pid).then((up) => {
+        if (stopped) return;
+        if (!up) return reject(new Error('the sandbox did not set up its loopback'));
+        connect(pid);
+      });
+    };
+    const connect = (pid: string) => {
       proc = startSlirp(program, pid);
       let why = '';
       proc.stderr?.on('data', (c: Buffer) => {
@@ -150,7 +160,7 @@ export function attachUserNet(child: ChildProcess, program: string): UserNet {
     };
     info.on('data', onInfo);
     info.once('end', () => {
-      if (!proc) reject(new Error('the sandbox ended before its network was set up'));
+      if (!started) reject(new Error('the sandbox ended before its network was set up'));
     });
     // Errors on the fds follow the sandbox's own end, which the instance reports.
     info.on('error', () => undefined);
@@ -164,6 +174,30 @@ export function attachUserNet(child: ChildProcess, program: string): UserNet {
       if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
     },
   };
+}
+
+/** How long the sandbox may take to bring its loopback up (bubblewrap does it first thing). */
+const LOOPBACK_WAIT_MS = 5000;
+
+/**
+ * Resolves true once bubblewrap has set up the sandbox's loopback: its local route for
+ * 127.0.0.1 exists only after the address was added and the link brought up, bubblewrap's
+ * last netlink request. slirp4netns must not configure the namespace before that: done
+ * concurrently, bubblewrap's own request fails now and then ("loopback: Failed
+ * RTM_NEWADDR"). False when the sandbox is gone or the wait ran out.
+ */
+async function loopbackUp(pid: string): Promise<boolean> {
+  const until = Date.now() + LOOPBACK_WAIT_MS;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await readFile(`/proc/${pid}/net/fib_trie`, 'utf8')).includes('127.0.0.1')) return true;
+    } catch {
+      return false; // the sandbox is gone
+    }
+    if (Date.now() > until) return false;
+    // Usually already up: the first tries do not sleep.
+    await new Promise((r) => (i < 20 ? setImmediate(r) : setTimeout(r, 1)));
+  }
 }
 
 function startSlirp(program: string, pid: string): ChildProcess {

@@ -376,8 +376,8 @@ export class Instance implements ChannelListener, ExtensionListener {
 
   onExtensionProgress(): void {
     if (this.startWaiter) this.finishInit();
-    else if (this.pending?.outcome) this.complete();
-    else if (this.stateValue === 'stopping' && this.ext.hub.idle()) this.kill();
+    if (this.pending?.outcome) this.complete();
+    if (this.stateValue === 'stopping' && this.ext.hub.idle()) this.kill();
   }
 
   onExtensionFailure(errorType: string, errorMessage: string): void {
@@ -530,9 +530,13 @@ export class Instance implements ChannelListener, ExtensionListener {
           : this.exitFailure(null));
       w.reject(new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.peakBytes()));
     }
-    if (this.pending && !this.pending.outcome) {
+    const p = this.pending;
+    if (p && !p.outcome) {
       // A kill we made for a timeout has already settled; anything else is a crash.
-      this.settle(this.exitFailure(this.pending.requestId));
+      this.settle(this.exitFailure(p.requestId));
+    } else if (p) {
+      // Answered, and still waiting for extensions: they are going too.
+      this.complete(true);
     }
   }
 

@@ -66,6 +66,17 @@ exports.handler = async (event) => {
 };
 `;
 
+/** A custom runtime in the shape of AWS's tutorial: answers every event with its request id. */
+const BOOTSTRAP = `#!/bin/bash
+set -euo pipefail
+while true; do
+  H="$(mktemp)"
+  curl -sS -D "$H" -o /dev/null "http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/next"
+  ID=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$H" | tr -d '[:space:]' | cut -d: -f2)
+  curl -sS -o /dev/null "http://\${AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime/invocation/$ID/response" -d "\\"$ID\\""
+done
+`;
+
 const sandboxed = findRelay() !== null;
 
 describe('extensions: /opt/extensions start with the runtime and use the Extensions API', () => {
@@ -230,5 +241,45 @@ describe('extensions: /opt/extensions start with the runtime and use the Extensi
       Date.now() - t0 < 1900,
       'stopped as soon as the extension was done, not after the grace',
     );
+  });
+  test('a custom runtime with an extension: one relay serves AWS_LAMBDA_RUNTIME_API to both', {
+    skip: sandboxed ? false : 'needs socat (the relay behind AWS_LAMBDA_RUNTIME_API)',
+  }, async () => {
+    const layer = await p.app.inject({
+      method: 'POST',
+      url: '/2018-10-31/layers/recorder2/versions',
+      payload: JSON.stringify({
+        Content: {
+          ZipFile: (
+            await makeZip(
+              { 'extensions/recorder': RECORDER },
+              { executable: ['extensions/recorder'] },
+            )
+          ).toString('base64'),
+        },
+      }),
+    });
+    assert.equal(layer.statusCode, 201, layer.body);
+    const zip = await makeZip({ bootstrap: BOOTSTRAP }, { executable: ['bootstrap'] });
+    const c = await p.app.inject({
+      method: 'POST',
+      url: '/2015-03-31/functions',
+      payload: JSON.stringify({
+        FunctionName: 'customext',
+        Runtime: 'provided.al2023',
+        Handler: 'x',
+        Role: 'arn:aws:iam::000000000000:role/test',
+        Code: { ZipFile: zip.toString('base64') },
+        Layers: [layer.json().LayerVersionArn],
+      }),
+    });
+    assert.equal(c.statusCode, 201, c.body);
+    const r = await invoke('customext', {});
+    assert.equal(r.headers['x-amz-function-error'], undefined, r.body);
+    const id = String(r.headers['x-amzn-requestid']);
+    assert.equal(r.json(), id);
+    await waitForLog('customext', new RegExp(`\\[recorder\\] event .*"${id}"`));
+    const all = (await logs('customext')).map((e) => e.message).join('\n');
+    assert.doesNotMatch(all, /Address already in use|relay/i, 'no second relay was started');
   });
 });
