@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { InjectOptions } from 'fastify';
 import { findRelay } from '../../src/sandbox/index.js';
 import type { Platform } from '../../src/server.js';
+import { lambdaCalls, logTail } from '../helpers/lambda-calls.js';
 import { makeZip, testPlatform } from '../helpers/platform.js';
 
 const FIXTURES = path.resolve(
@@ -128,15 +129,8 @@ for (const isolation of ['bwrap', 'none'] as const) {
       });
       assert.equal(r.statusCode, 201, r.body);
     }
-    const invoke = (name: string, payload?: string) =>
-      inject({
-        method: 'POST',
-        url: `/2015-03-31/functions/${name}/invocations`,
-        ...(payload !== undefined ? { payload } : {}),
-        headers: { 'X-Amz-Log-Type': 'Tail' },
-      });
-    const tail = (r: { headers: Record<string, unknown> }) =>
-      Buffer.from(String(r.headers['x-amz-log-result']), 'base64').toString();
+    const { invoke } = lambdaCalls(() => p, { tail: true });
+    const tail = logTail;
 
     test('the AWS tutorial bootstrap (bash + curl) answers, sees the invocation headers, and stays warm', async () => {
       await deploy('tutorial', { bootstrap: TUTORIAL_BOOTSTRAP, 'function.sh': TUTORIAL_HANDLER });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { InjectOptions } from 'fastify';
 import type { Platform } from '../../src/server.js';
-import { createBody, makeZip, testPlatform } from '../helpers/platform.js';
+import { lambdaCalls, logTail } from '../helpers/lambda-calls.js';
+import { makeZip, testPlatform } from '../helpers/platform.js';
 
 const RUNTIME = `nodejs${process.versions.node.split('.')[0]}.x`;
 
@@ -14,28 +14,8 @@ describe('Lambda API: Invoke with real sandboxed instances', () => {
   });
   after(async () => close());
 
-  const inject = (o: InjectOptions) => p.app.inject(o);
-  async function deploy(
-    name: string,
-    files: Record<string, string>,
-    extra: Record<string, unknown> = {},
-  ) {
-    const r = await inject({
-      method: 'POST',
-      url: '/2015-03-31/functions',
-      payload: await createBody(name, files, extra),
-    });
-    assert.equal(r.statusCode, 201, r.body);
-  }
-  const invoke = (name: string, payload?: string, headers: Record<string, string> = {}) =>
-    inject({
-      method: 'POST',
-      url: `/2015-03-31/functions/${name}/invocations`,
-      ...(payload !== undefined ? { payload } : {}),
-      headers,
-    });
-  const tail = (r: { headers: Record<string, unknown> }) =>
-    Buffer.from(String(r.headers['x-amz-log-result']), 'base64').toString();
+  const { inject, deploy, invoke } = lambdaCalls(() => p);
+  const tail = logTail;
 
   test('hello: result, context, warm reuse, Tail log with START/END/REPORT and Init Duration only when cold', async () => {
     await deploy('hello', {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { InjectOptions } from 'fastify';
 import type { Platform } from '../../src/server.js';
 import { hostPythonVersion } from '../../src/shared/runtimes.js';
+import { lambdaCalls, logTail } from '../helpers/lambda-calls.js';
 import { createBody, testPlatform } from '../helpers/platform.js';
 
 const host = hostPythonVersion();
@@ -19,28 +19,11 @@ describe('Lambda API: the Python runtime with real sandboxed instances', {
   });
   after(async () => close());
 
-  const inject = (o: InjectOptions) => p.app.inject(o);
-  async function deploy(
-    name: string,
-    files: Record<string, string>,
-    extra: Record<string, unknown> = {},
-  ) {
-    const r = await inject({
-      method: 'POST',
-      url: '/2015-03-31/functions',
-      payload: await createBody(name, files, { Runtime: PY, Handler: 'app.handler', ...extra }),
-    });
-    assert.equal(r.statusCode, 201, r.body);
-  }
-  const invoke = (name: string, payload?: string, headers: Record<string, string> = {}) =>
-    inject({
-      method: 'POST',
-      url: `/2015-03-31/functions/${name}/invocations`,
-      ...(payload !== undefined ? { payload } : {}),
-      headers: { 'X-Amz-Log-Type': 'Tail', ...headers },
-    });
-  const tail = (r: { headers: Record<string, unknown> }) =>
-    Buffer.from(String(r.headers['x-amz-log-result']), 'base64').toString();
+  const { inject, deploy, invoke } = lambdaCalls(() => p, {
+    createDefaults: { Runtime: PY, Handler: 'app.handler' },
+    tail: true,
+  });
+  const tail = logTail;
 
   test('python: echo, every context field, environment and search path; warm state; Init Duration only when cold', async () => {
     await deploy('pyhello', {
