@@ -31,6 +31,23 @@ export function clearLoopIdle() {
   idleListener = undefined;
 }
 
+/**
+ * An invocation's outcome is settled once: later calls are ignored, and the
+ * empty-event-loop watch is dropped when it is.
+ * @template T
+ * @param {(outcome: T) => void} resolve
+ * @returns {(outcome: T) => void}
+ */
+export function settleOnce(resolve) {
+  let finished = false;
+  return (outcome) => {
+    if (finished) return;
+    finished = true;
+    clearLoopIdle();
+    resolve(outcome);
+  };
+}
+
 process.on('beforeExit', () => {
   const listener = idleListener;
   idleListener = undefined;

@@ -3,7 +3,7 @@
 // application/vnd.nimbus.fc-http-request+json; the answer goes back as JSON with Content-Type
 // application/vnd.nimbus.fc-http-response+json. Both shapes: docs/runtime-contract.md.
 import { Readable } from 'node:stream';
-import { clearLoopIdle, isThenable, onLoopIdle } from './context.mjs';
+import { isThenable, onLoopIdle, settleOnce } from './context.mjs';
 import { NodeJsExit } from './errors.mjs';
 import { fcContext } from './fc.mjs';
 
@@ -114,14 +114,8 @@ class FcResponse {
 /** @type {import('./lambda.mjs').Invoker} */
 export function invokeFcHttp(handler, inv) {
   return new Promise((resolve) => {
-    let finished = false;
-    /** @param {import('./lambda.mjs').Outcome} outcome */
-    const settle = (outcome) => {
-      if (finished) return;
-      finished = true;
-      clearLoopIdle();
-      resolve(outcome);
-    };
+    /** @type {(outcome: import('./lambda.mjs').Outcome) => void} */
+    const settle = settleOnce(resolve);
     /** @param {unknown} error */
     const fail = (error) => settle({ kind: 'error', error: error ?? 'handled' });
     onLoopIdle(() => fail(new NodeJsExit('The HTTP handler ended without calling resp.send().')));

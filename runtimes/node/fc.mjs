@@ -2,7 +2,7 @@
 // is a Buffer of the raw body; callback(err, data) or a returned promise gives the result.
 // FC's HTTP handler `(req, resp, context)` is fc-http.mjs, chosen per event in bootstrap.mjs.
 import { levelFunctions } from './console-patch.mjs';
-import { clearLoopIdle, isThenable, onLoopIdle } from './context.mjs';
+import { isThenable, onLoopIdle, settleOnce } from './context.mjs';
 import { NodeJsExit } from './errors.mjs';
 
 const env = process.env;
@@ -77,14 +77,8 @@ export function fcResponse(data) {
 /** @type {import('./lambda.mjs').Invoker} */
 export function invokeFc(handler, inv) {
   return new Promise((resolve) => {
-    let finished = false;
-    /** @param {import('./lambda.mjs').Outcome} outcome */
-    const settle = (outcome) => {
-      if (finished) return;
-      finished = true;
-      clearLoopIdle();
-      resolve(outcome);
-    };
+    /** @type {(outcome: import('./lambda.mjs').Outcome) => void} */
+    const settle = settleOnce(resolve);
     /** @param {unknown} error */
     const fail = (error) => settle({ kind: 'error', error: error ?? 'handled' });
     /** @param {unknown} err @param {unknown} [data] */
