@@ -56,6 +56,10 @@ export interface ServerConfig {
    * `localhost` when `host` is loopback, else `host`.
    */
   urlHost: string;
+  /** Built-in SQS: largest message body plus attributes (SQS's own default, 256 KiB). */
+  sqsMaxMessageBytes: number;
+  /** Built-in S3: largest object (single PutObject body or completed multipart upload). */
+  s3MaxObjectBytes: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -86,6 +90,8 @@ export const DEFAULTS: ServerConfig = {
   httpRequestTimeoutMs: 30_000,
   httpKeepAliveTimeoutMs: 5_000,
   urlHost: '',
+  sqsMaxMessageBytes: 256 * 1024,
+  s3MaxObjectBytes: 5 * 1024 * 1024 * 1024,
 };
 
 /** Environment variable that overrides each setting. */
@@ -116,6 +122,8 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   httpRequestTimeoutMs: 'NIMBUS_HTTP_REQUEST_TIMEOUT_MS',
   httpKeepAliveTimeoutMs: 'NIMBUS_HTTP_KEEP_ALIVE_TIMEOUT_MS',
   urlHost: 'NIMBUS_URL_HOST',
+  sqsMaxMessageBytes: 'NIMBUS_SQS_MAX_MESSAGE_BYTES',
+  s3MaxObjectBytes: 'NIMBUS_S3_MAX_OBJECT_BYTES',
 };
 
 /**
