@@ -1,73 +1,51 @@
-// `npm run bench`: the platform core side by side with its references, in one run.
-// Cold start vs `node -e 0`, warm Invoke vs a plain node:http server, idle instance memory
-// vs a bare node process. Prints a table; writes bench/results/core-<timestamp>.json.
-// Env: N=20 (cold starts), SECS=5 (per load level), CONCURRENCY=1,8,32, WARMUP_REQUESTS=4000
-// (before the first level, at most 10 s), PIN=client|all|none (see pinMode), CPU_PROF=<dir>
-// (server --cpu-prof), BENCH_TIMEOUT_S=600.
+// `npm run bench`: Nimbus beside its references, every comparison in the same run (ratios,
+// because these machines are noisy). Row groups: cold start, warm HTTP trigger, warm Invoke
+// API, idle instance memory, scale. Prints one table; writes bench/results/bench-<time>.json
+// (and bench-latest.json). bench/README.md lists every row and every knob.
+// Env: BENCH_GROUPS=cold,http,invoke,memory,scale (a subset, in this order), PIN=1 (0: no
+// pinning), PEERS_DIR=/tmp/nimbus-peers, BENCH_TIMEOUT_S=900, and each group's own knobs.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measureColdStarts } from './lib/cold-start.js';
-import { type CoreResults, figureRows } from './lib/figures.js';
-import { measureIdleInstance } from './lib/instance-memory.js';
-import { createFunction, helloZip, updateEnvironment } from './lib/lambda-api.js';
+import { coldGroup } from './lib/group-cold.js';
+import { httpGroup } from './lib/group-http.js';
+import { invokeGroup } from './lib/group-invoke.js';
+import { memoryGroup } from './lib/group-memory.js';
+import { scaleGroup } from './lib/group-scale.js';
+import { type BenchContext, type BenchGroup, intEnv } from './lib/groups.js';
 import { cpuBusyPct, cpuSnapshot, loadAvg1 } from './lib/machine.js';
-import { ensureBuilt, startNimbus } from './lib/nimbus-server.js';
-import { procMemory } from './lib/proc-memory.js';
-import { pin } from './lib/processes.js';
-import { bareNodeMemory, startNodeHello } from './lib/reference.js';
-import { formatTable } from './lib/table.js';
-import { measureWarm } from './lib/warm-invoke.js';
+import { ensureBuilt } from './lib/nimbus-server.js';
+import { formatGroups, noteRow, type Row } from './lib/table.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const FUNCTION_NAME = 'hello';
-
-function intEnv(name: string, def: number): number {
-  const raw = process.env[name];
-  const v = raw === undefined || raw === '' ? def : Number(raw);
-  if (!Number.isInteger(v) || v < 0) throw new Error(`${name} must be a whole number (got ${raw})`);
-  return v;
-}
-
-// Read before any pinning narrows our affinity mask.
-const CPUS = os.availableParallelism();
 
 /**
- * Warm-phase CPU pinning. `client`: the load generator (this process) on CPU 1,
- * everything else free. `all`: also the server side (server, its instances,
- * node:http) on CPU 0, as shared/bench/load.mjs does for one-process peers.
+ * Every row group, in run order. More plug in here: a BenchGroup (bench/lib/groups.ts)
+ * whose run() starts what it needs, returns its rows and raw results, and stops what it
+ * started (e.g. queue messages/s, S3 MB/s).
  */
-type PinMode = 'none' | 'client' | 'all';
+const GROUPS: BenchGroup[] = [coldGroup, httpGroup, invokeGroup, memoryGroup, scaleGroup];
 
-function pinMode(raw: string | undefined): PinMode {
-  if (CPUS < 2 || raw === '0' || raw === 'none') return 'none';
-  if (raw === undefined || raw === '' || raw === 'client') return 'client';
-  if (raw === '1' || raw === 'all') return 'all';
-  throw new Error(`PIN must be none, client or all (got ${raw})`);
+const CPUS = os.availableParallelism();
+const pinned = process.env.PIN !== '0' && CPUS >= 2;
+const wanted = (process.env.BENCH_GROUPS ?? '').split(',').filter(Boolean);
+const unknown = wanted.filter((w) => !GROUPS.some((g) => g.name === w));
+if (unknown.length) {
+  throw new Error(
+    `BENCH_GROUPS: unknown ${unknown.join(', ')} (known: ${GROUPS.map((g) => g.name).join(', ')})`,
+  );
 }
-
-function concurrencyList(raw: string): number[] {
-  const list = raw.split(',').map(Number);
-  if (!list.every((c) => Number.isInteger(c) && c >= 1 && c <= 64)) {
-    throw new Error(`CONCURRENCY must be a list like 1,8,32 of numbers 1-64 (got ${raw})`);
-  }
-  return list;
-}
-
+const groups = wanted.length ? GROUPS.filter((g) => wanted.includes(g.name)) : GROUPS;
 const settings = {
-  coldIterations: intEnv('N', 20),
-  secsPerLevel: intEnv('SECS', 5),
-  jitWarmupRequests: intEnv('WARMUP_REQUESTS', 4000),
-  concurrencies: concurrencyList(process.env.CONCURRENCY ?? '1,8,32'),
-  pin: pinMode(process.env.PIN),
-  cpuProfDir: process.env.CPU_PROF ? path.resolve(process.env.CPU_PROF) : null,
-  timeoutS: intEnv('BENCH_TIMEOUT_S', 600),
+  groups: groups.map((g) => g.name),
+  pin: pinned,
+  peersDir: path.resolve(process.env.PEERS_DIR ?? '/tmp/nimbus-peers'),
+  timeoutS: intEnv('BENCH_TIMEOUT_S', 900),
 };
-
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
 
-// Stop functions of everything we started, run last-first, even on failure or signal.
+// Stop functions of everything started, run last-first, even on failure or signal.
 const stops: (() => Promise<void>)[] = [];
 let stopping: Promise<void> | null = null;
 
@@ -83,13 +61,17 @@ function own(stop: () => Promise<void>): void {
   if (stopping) stopping = stopping.then(drain);
 }
 
-/** Stops everything owned, including what gets owned while this runs. */
+/**
+ * Stops everything owned, including what gets owned while this runs; afterwards (between
+ * groups) new children are owned as usual again, unless the run is being stopped.
+ */
 async function cleanup(): Promise<void> {
   stopping ??= drain();
   for (let p = stopping; ; p = stopping) {
     await p;
-    if (p === stopping) return;
+    if (p === stopping) break;
   }
+  if (!interrupted) stopping = null;
 }
 
 let interrupted = false;
@@ -105,83 +87,61 @@ setTimeout(
   settings.timeoutS * 1000,
 ).unref();
 
+const ctx: BenchContext = {
+  root: ROOT,
+  peersDir: settings.peersDir,
+  serverCpus: pinned ? '0' : undefined,
+  clientCpus: pinned ? '1' : null,
+  log,
+  own,
+  int: intEnv,
+};
+
+interface GroupRecord {
+  name: string;
+  title: string;
+  seconds: number;
+  /** Per-CPU busy % over the group (100 everywhere: it had the machine to itself, or not). */
+  cpuBusyPct: Record<string, number>;
+  loadAvg1After: number;
+  rows: Row[];
+  results: unknown;
+  error?: string;
+}
+
 async function main(): Promise<void> {
-  const loadAvgBefore = loadAvg1();
+  const loadAvg1Before = loadAvg1();
   const build = ensureBuilt(ROOT);
-  log(`dist: ${build}`);
-  const server = await startNimbus({
-    root: ROOT,
-    own,
-    ...(settings.cpuProfDir
-      ? { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${settings.cpuProfDir}`] }
-      : {}),
-  });
-  log(
-    `nimbus server pid ${server.pid} on 127.0.0.1:${server.port}: ${JSON.stringify(server.health)}`,
-  );
-  await createFunction(server.port, FUNCTION_NAME, await helloZip());
-
-  const cpu0 = cpuSnapshot();
-  log(`cold starts: ${settings.coldIterations} (+2 untimed), interleaved with node -e 0`);
-  const cold = await measureColdStarts({
-    port: server.port,
-    serverPid: server.pid,
-    functionName: FUNCTION_NAME,
-    iterations: settings.coldIterations,
-    warmupIterations: 2,
-    settleMs: 50,
-  });
-  if (cold.notCold > 0) log(`WARNING: ${cold.notCold} "cold" invokes had no Init Duration`);
-
-  const cpuCold = cpuSnapshot();
-  log('idle instance memory');
-  const memory = await measureIdleInstance({
-    port: server.port,
-    serverPid: server.pid,
-    functionName: FUNCTION_NAME,
-    invocations: 10,
-    idleMs: 1000,
-  });
-  const bareNode = await bareNodeMemory(ROOT);
-
-  if (settings.pin !== 'none') pin(process.pid, '1');
-  if (settings.pin === 'all') {
-    // A new revision makes the next instances start from the pinned server (they inherit its mask).
-    pin(server.pid, '0');
-    await updateEnvironment(server.port, FUNCTION_NAME, { BENCH_PHASE: 'warm' }, false);
+  log(`dist: ${build}; groups: ${settings.groups.join(', ')}; load average ${loadAvg1Before}`);
+  const records: GroupRecord[] = [];
+  for (const g of groups) {
+    if (interrupted) break;
+    log(`== ${g.name}: ${g.title}`);
+    const t0 = performance.now();
+    const cpu0 = cpuSnapshot();
+    let rec: Pick<GroupRecord, 'rows' | 'results' | 'error'>;
+    try {
+      rec = await g.run(ctx);
+    } catch (e) {
+      // One group failing (a peer, a feature mid-change) leaves the others' figures standing.
+      const message = e instanceof Error ? e.message : String(e);
+      if (!interrupted) log(`${g.name} failed: ${e instanceof Error ? e.stack : message}`);
+      rec = {
+        rows: [noteRow(`${g.name}`, `failed: ${message.slice(0, 120)}`)],
+        results: null,
+        error: message,
+      };
+    }
+    await cleanup();
+    records.push({
+      name: g.name,
+      title: g.title,
+      seconds: Math.round((performance.now() - t0) / 100) / 10,
+      cpuBusyPct: cpuBusyPct(cpu0, cpuSnapshot()),
+      loadAvg1After: loadAvg1(),
+      ...rec,
+    });
   }
-  const nodeHello = await startNodeHello(ROOT, settings.pin === 'all' ? '0' : undefined, own);
-  log(
-    `warm load: c=${settings.concurrencies.join(',')}, ${settings.secsPerLevel} s each after a warm-up ` +
-      `(first: ${settings.jitWarmupRequests} requests or 10 s; then 1 s), nimbus then node:http`,
-  );
-  const cpuWarm = cpuSnapshot();
-  const warm = await measureWarm({
-    port: server.port,
-    serverPid: server.pid,
-    functionName: FUNCTION_NAME,
-    nodeHelloPort: nodeHello.port,
-    nodeHelloPid: nodeHello.proc.pid,
-    concurrencies: settings.concurrencies,
-    durationMs: settings.secsPerLevel * 1000,
-    warmupMs: 1000,
-    jitWarmupRequests: settings.jitWarmupRequests,
-    jitWarmupMaxMs: 10_000,
-    breakdownSamples: 200,
-  });
-  const serverAfterLoad = procMemory(server.pid);
-  // Our own work uses at most ~2 CPUs' worth in the warm phase; a busy cold phase or a
-  // high load average before the run means other work shared the machine.
-  const machineLoad = {
-    loadAvg1Before: loadAvgBefore,
-    loadAvg1After: loadAvg1(),
-    coldPhaseCpuBusyPct: cpuBusyPct(cpu0, cpuCold),
-    warmPhaseCpuBusyPct: cpuBusyPct(cpuWarm, cpuSnapshot()),
-  };
-  await cleanup();
-
-  const results: CoreResults = { cold, warm, memory, bareNode, serverAfterLoad };
-  const rows = figureRows(results);
   const when = new Date().toISOString();
   const doc = {
     when,
@@ -190,55 +150,45 @@ async function main(): Promise<void> {
       cpuModel: os.cpus()[0]?.model ?? 'unknown',
       node: process.version,
       kernel: os.release(),
-      load: machineLoad,
+      loadAvg1Before,
+      loadAvg1After: loadAvg1(),
     },
-    settings: { ...settings, build },
-    server: server.health,
-    rows,
-    results,
+    settings: {
+      ...settings,
+      build,
+      serverCpus: ctx.serverCpus ?? null,
+      clientCpus: ctx.clientCpus,
+    },
+    groups: records,
   };
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `core-${when.replace(/[:.]/g, '-')}.json`);
+  const file = path.join(dir, `bench-${when.replace(/[:.]/g, '-')}.json`);
   const text = `${JSON.stringify(doc, null, 2)}\n`;
   writeFileSync(file, text);
-  writeFileSync(path.join(dir, 'core-latest.json'), text);
-
-  const pinning = {
-    none: 'unpinned',
-    client: 'warm phase: client pinned to CPU 1, servers free',
-    all: 'warm phase: server+instances and node:http pinned to CPU 0, client to CPU 1',
-  }[settings.pin];
-  process.stdout.write(
-    `\nNimbus core bench — ${doc.machine.cpus} CPUs, node ${process.version}, isolation ` +
-      `${String(server.health.isolation)}, ${pinning}\n\n${formatTable(rows)}\n\n` +
-      `instance tree: ${memory.tree}\n` +
-      memory.processes
-        .map(
-          (p) => `  ${p.comm}(${p.pid}): USS ${p.ussMb} MB, PSS ${p.pssMb} MB, RSS ${p.rssMb} MB\n`,
-        )
-        .join('') +
-      `results: ${path.relative(ROOT, file)}\n`,
+  writeFileSync(path.join(dir, 'bench-latest.json'), text);
+  const table = formatGroups(
+    records.map((r) => ({
+      title: `${r.title} — ${r.seconds} s, CPUs busy ${JSON.stringify(r.cpuBusyPct)}, load ${r.loadAvg1After}`,
+      rows: r.rows,
+    })),
   );
-  if (loadAvgBefore > 0.5) {
+  process.stdout.write(
+    `\nNimbus bench — ${CPUS} CPUs (${doc.machine.cpuModel}), node ${process.version}, ` +
+      `${pinned ? 'servers on CPU 0, load generator on CPU 1 (where a group pins)' : 'unpinned'}, ` +
+      `load average ${loadAvg1Before} → ${doc.machine.loadAvg1After}\n\n${table}\n\nresults: ${path.relative(ROOT, file)}\n`,
+  );
+  if (loadAvg1Before > 0.5) {
     log(
-      `WARNING: load average was ${loadAvgBefore} before the run (cold phase CPUs busy ` +
-        `${JSON.stringify(machineLoad.coldPhaseCpuBusyPct)}): other work shared the machine; figures are noisy`,
+      `WARNING: load average was ${loadAvg1Before} before the run: other work shared the machine`,
     );
   }
-  for (const l of warm.levels) {
-    if (l.nimbus.errors || l.nodeHttp.errors) {
-      log(
-        `c=${l.concurrency}: errors nimbus ${l.nimbus.errors} (${l.nimbus.firstError}), node:http ${l.nodeHttp.errors}`,
-      );
-    }
-  }
+  if (records.some((r) => r.error)) process.exitCode = 1;
 }
 
 try {
   await main();
 } catch (e) {
-  // After a signal or the time limit, requests fail because we stopped the servers: not news.
   if (!interrupted) log(`failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   process.exitCode = 1;
 } finally {

@@ -1,14 +1,17 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer as createNetServer, type Server } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AccessKeys, ensureFirstKey, MASTER_KEY_FILE_NAME, SecretBox } from './api/auth/index.js';
 import { CodeLinks } from './api/code-links.js';
 import { buildApp } from './api/index.js';
+import { type AwsParts, createAwsParts } from './aws/wire.js';
 import { CodeStore, LayerMerger } from './code/index.js';
 import {
   AliasService,
   FunctionRegistry,
   LayerService,
+  ProvisionedConcurrency,
   ServiceRegistry,
 } from './functions/index.js';
 import { HttpGateway } from './gateway/index.js';
@@ -18,15 +21,21 @@ import { LogWriter, RecordWriter } from './observability/index.js';
 import { RuntimeApiServer } from './runtime-api/index.js';
 import { NodeInstaller, RuntimeCatalog } from './runtimes/index.js';
 import {
+  AWS_SOCKET_NAME,
   detectIsolation,
   findRelay,
   findUserNet,
   type IsolationInfo,
+  listExtensions,
   RELAY_MISSING,
   removeStale,
+  SANDBOX_AWS_ENDPOINT,
+  SANDBOX_PATHS,
   USERNET_MISSING,
 } from './sandbox/index.js';
 import {
+  Capacity,
+  type FunctionAwsAccess,
   Instance,
   type InstanceHost,
   instancePlan,
@@ -63,6 +72,10 @@ export interface Platform {
   gateway: HttpGateway;
   /** The runtimes this host can run, and the Node.js installs (`nimbus runtimes`). */
   runtimes: RuntimeCatalog;
+  /** The built-in SQS and S3 services and their event sources. */
+  aws: AwsParts;
+  /** The control API's URL as functions outside a sandbox reach it (set once listening). */
+  endpoint: { url: string };
   /** What starting did that the operator must hear of (the first access key's file). */
   notes: string[];
   /** Stops instances, flushes logs, closes the store. */
@@ -125,6 +138,20 @@ export async function createPlatform(
   const runDir = path.join('/tmp', `nimbus-run-${process.pid}-${ids.hex(4)}`);
   mkdirSync(runDir, { recursive: true, mode: 0o755 });
   const rapi = new RuntimeApiServer();
+  // Nimbus's own AWS endpoint inside sandboxes: a socket the runtimes relay
+  // AWS_ENDPOINT_URL (127.0.0.1:9000 in the sandbox's network namespace) to.
+  const awsSocketDir = path.join(runDir, 'aws');
+  mkdirSync(awsSocketDir, { recursive: true, mode: 0o755 });
+  const endpoint = { url: `http://127.0.0.1:${cfg.port}` };
+  const awsAccess = (functionName: string): FunctionAwsAccess => ({
+    ...keys.functionCredentials(functionName),
+    ...(isolation.kind === 'bwrap'
+      ? {
+          endpoint: SANDBOX_AWS_ENDPOINT,
+          relaySocket: `${SANDBOX_PATHS.awsSocketDir}/${AWS_SOCKET_NAME}`,
+        }
+      : { endpoint: endpoint.url }),
+  });
   const logs = new LogWriter(store.logs);
   const isolated = isolation.kind === 'bwrap';
   const runtimes = new RuntimeCatalog(
@@ -151,13 +178,18 @@ export async function createPlatform(
   await services.load();
 
   let scheduler: Scheduler;
+  let capacity: Capacity;
   const host: InstanceHost = {
     isolation,
     rapi,
     runDir,
     tmpSizeMb: cfg.tmpSizeMb,
+    awsSocketDir,
     clock,
-    onDeath: (inst) => scheduler.forget(inst),
+    onDeath: (inst) => {
+      scheduler.forget(inst);
+      capacity.onDeath(inst);
+    },
     onStrayLines: (inst, lines) =>
       logs.write(
         lines.map((l) => ({
@@ -173,7 +205,7 @@ export async function createPlatform(
     maxConcurrency: cfg.maxConcurrency,
     functionMaxConcurrency: cfg.functionMaxConcurrency,
     idleTtlMs: cfg.idleTtlMs,
-    createInstance: (target) => {
+    createInstance: (target, initializationType) => {
       // The service's default env (under the function's own) and network policy.
       const { fn, internetAccess } = services.sandboxOf(target.fn);
       const rt = runtimes.lookup(fn.runtime);
@@ -187,6 +219,15 @@ export async function createPlatform(
       const codeDir = code.dirFor(fn.codeHexSha);
       const optDir = layers.optDirFor(fn.layers);
       const setup = runtimeSetup(rt.info, { codeDir, optDir }, isolated);
+      const pooled = capacity.pooledFor({
+        runtime: rt.info,
+        memoryMb: fn.memoryMb,
+        env: fn.env,
+        codeDir,
+        optDir,
+        internetAccess,
+        hasExtensions: optDir !== null && listExtensions(optDir).length > 0,
+      });
       return new Instance(
         {
           id: ids.hex(8),
@@ -206,7 +247,9 @@ export async function createPlatform(
                 runtime: rt.info,
                 config: cfg,
                 logStreamName: stream,
-                initializationType: 'on-demand',
+                initializationType,
+                hostDirs: { codeDir, optDir },
+                aws: awsAccess(fn.name),
                 ...setup.plan,
               },
               paths,
@@ -214,10 +257,23 @@ export async function createPlatform(
             ),
         },
         host,
+        pooled,
       );
     },
   });
+  capacity = new Capacity({
+    host,
+    runDir,
+    scheduler,
+    prewarmPoolSize: isolated ? cfg.prewarmPoolSize : 0,
+    memoryReserveMb: cfg.memoryReserveMb,
+    newId: () => ids.hex(8),
+    initLog: (inst, lines) => host.onStrayLines(inst, lines),
+    log: opts.runtimeLog ?? ((line) => process.stderr.write(`nimbus: ${line}\n`)),
+  });
+  host.starts = capacity.starts;
   scheduler.start();
+  capacity.start();
   const registry = new FunctionRegistry({
     store,
     code,
@@ -228,17 +284,37 @@ export async function createPlatform(
     nodes: runtimes.nodes,
     onChange: (name, deleted) => {
       if (deleted) {
+        void provisioned.onFunctionDeleted(name).catch(() => undefined);
         scheduler.retire(`${name}:`);
         aliases.forgetFunction(name);
+        void aws.mappings.forgetFunction(name).catch(() => undefined);
         void gateway.urls.forgetFunction(name).catch(() => undefined);
         return;
       }
       const cur = registry.cached(name);
       scheduler.retire(`${name}:$LATEST:`, cur ? poolKeyOf(cur) : undefined);
     },
-    onVersionDeleted: (name, version) => scheduler.retire(`${name}:${version}:`),
+    onVersionDeleted: (name, version) => {
+      void provisioned.onVersionDeleted(name, version).catch(() => undefined);
+      scheduler.retire(`${name}:${version}:`);
+    },
   });
-  const aliases = new AliasService({ store, registry, ids, arn });
+  const aliases = new AliasService({
+    store,
+    registry,
+    ids,
+    arn,
+    onChange: (fn, alias) => void provisioned.onAliasChanged(fn, alias).catch(() => undefined),
+  });
+  const provisioned = new ProvisionedConcurrency({
+    store,
+    registry,
+    aliases,
+    fleet: capacity.fleetControl(poolKeyOf),
+    clock,
+    arn,
+    maxConcurrency: cfg.maxConcurrency,
+  });
   const records = new RecordWriter(store.invocations);
   const invoker = new Invoker({ scheduler, logs, records, clock, ids, arn });
   let dispatcher: AsyncDispatcher;
@@ -260,6 +336,11 @@ export async function createPlatform(
     clock,
     arn,
     enqueuer: () => asyncQueue,
+    sendToQueue: async (queueArn, body) => {
+      const q = await aws.queues.byArn(queueArn);
+      if (!q) throw new Error(`the queue ${queueArn} does not exist`);
+      await aws.queues.send(q.name, body);
+    },
     maxInFlight: cfg.maxConcurrency,
     instanceCount: (fn) => scheduler.instanceCount(fn),
     retryBaseMs: cfg.asyncRetryBaseMs,
@@ -296,6 +377,19 @@ export async function createPlatform(
       logs.write([{ functionName, timestampMs: clock.now(), requestId, message }]),
   });
   await gateway.load();
+  const aws: AwsParts = await createAwsParts({
+    cfg,
+    store,
+    clock,
+    ids,
+    arn,
+    keys,
+    registry,
+    aliases,
+    invoker,
+    asyncQueue,
+    ...(opts.authLog ? { authLog: opts.authLog } : {}),
+  });
   const startedMs = clock.monotonicMs();
   const syncReserved = async () =>
     scheduler.setReservedTotal((await registry.usage()).reservedTotal);
@@ -305,6 +399,7 @@ export async function createPlatform(
     registry,
     codeLinks: new CodeLinks(clock),
     aliases,
+    provisioned,
     layers,
     services,
     limits: {
@@ -317,6 +412,10 @@ export async function createPlatform(
     asyncQueue,
     store,
     timers,
+    mappings: aws.mappings,
+    queues: aws.queues,
+    objects: { read: (bucket, key) => aws.buckets.readObject(bucket, key) },
+    frontDoor: aws.frontDoor,
     code,
     logs: store.logs,
     keys,
@@ -330,10 +429,13 @@ export async function createPlatform(
       cgroup: isolation.cgroup?.version ?? 'none',
       auth: cfg.auth,
       uptimeMs: Math.round(clock.monotonicMs() - startedMs),
-      instances: scheduler.stats(),
+      instances: { ...scheduler.stats(), ...capacity.stats() },
     }),
     healthAsync: async () => ({ asyncPending: await store.asyncEvents.pending() }),
   });
+  // Provisioned concurrency is started again as the server starts.
+  await provisioned.load();
+  const awsSocket = await listenAwsSocket(app, path.join(awsSocketDir, AWS_SOCKET_NAME));
   const pruner = setInterval(() => {
     // Each function's logs are kept for its service's retention, else the server's.
     void store.services.pruneLogs(clock.now(), cfg.logRetentionMs).catch(() => undefined);
@@ -348,11 +450,16 @@ export async function createPlatform(
   const shutdown = (): Promise<void> => {
     closing ??= (async () => {
       clearInterval(pruner);
+      awsSocket.close();
       await gateway.close();
+      await aws.close();
       await timerService.stop();
       await dispatcher.stop();
+      capacity.stopBackground();
       scheduler.shutdown();
       await waitForInstances(scheduler, 3000);
+      // The prewarm pool's code mounts go before the folder holding them.
+      await capacity.close();
       rapi.close();
       isolation.cgroup?.dispose();
       rmSync(runDir, { recursive: true, force: true });
@@ -373,12 +480,30 @@ export async function createPlatform(
     keys,
     gateway,
     runtimes,
+    aws,
+    endpoint,
     notes,
     asyncQueue,
     dispatcher,
     timers: timerService,
     shutdown,
   };
+}
+
+/**
+ * Serves the control API on a Unix socket too: sandboxes have no route to the
+ * host, so their runtimes relay Nimbus's AWS endpoint to this socket.
+ */
+function listenAwsSocket(app: FastifyInstance, file: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer((socket) => app.server.emit('connection', socket));
+    server.once('error', reject);
+    server.listen(file, () => {
+      // The sandbox's user must be able to connect; the folder above is not writable.
+      chmodSync(file, 0o777);
+      resolve(server);
+    });
+  });
 }
 
 async function waitForInstances(scheduler: Scheduler, maxMs: number): Promise<void> {
@@ -415,6 +540,9 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const addr = platform.app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.port;
   const hostForUrl = cfg.host.includes(':') ? `[${cfg.host}]` : cfg.host;
+  // Unsandboxed functions call the API directly; a wildcard address is reached on loopback.
+  const reach = cfg.host === '0.0.0.0' || cfg.host === '::' ? '127.0.0.1' : hostForUrl;
+  platform.endpoint.url = `http://${reach}:${port}`;
   return {
     url: `http://${hostForUrl}:${port}`,
     httpUrl: `http://${hostForUrl}:${platform.gateway.port}`,

@@ -13,11 +13,19 @@ export const HELLO_SOURCE = `export const handler = async () => {
 };
 `;
 
-/** A zip holding `index.mjs` = HELLO_SOURCE. */
-export function helloZip(): Promise<Buffer> {
+/** The hello function in the HTTP API response shape (as serverless-offline's handler). */
+export const HTTP_HELLO_SOURCE = `export const handler = async () => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ hello: 'world' }),
+});
+`;
+
+/** A zip holding `index.mjs` = `source` (HELLO_SOURCE by default). */
+export function helloZip(source = HELLO_SOURCE): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const zip = new ZipFile();
-    zip.addBuffer(Buffer.from(HELLO_SOURCE), 'index.mjs', { mtime: new Date(0), mode: 0o100644 });
+    zip.addBuffer(Buffer.from(source), 'index.mjs', { mtime: new Date(0), mode: 0o100644 });
     zip.end();
     const chunks: Buffer[] = [];
     zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
@@ -72,9 +80,53 @@ export async function updateEnvironment(
   expectStatus(a, 200, 'UpdateFunctionConfiguration');
 }
 
-/** Path of the Invoke API for `name`. */
-export const invokePath = (name: string) =>
-  `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
+/** Path of the Invoke API for `name` (and a `?Qualifier=`). */
+export const invokePath = (name: string, qualifier?: string) =>
+  `/2015-03-31/functions/${encodeURIComponent(name)}/invocations${
+    qualifier ? `?Qualifier=${encodeURIComponent(qualifier)}` : ''
+  }`;
+
+/** A control-API call with an optional JSON body: the status and the parsed answer. */
+export async function apiCall(
+  port: number,
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+  p: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, unknown> | null; text: string }> {
+  const a = await request({
+    port,
+    method,
+    path: p,
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    agent: false,
+  });
+  const text = a.body.toString('utf8');
+  let json: Record<string, unknown> | null = null;
+  try {
+    // Lambda API answers are JSON objects; anything else stays null.
+    const v: unknown = JSON.parse(text);
+    if (v && typeof v === 'object') json = v as Record<string, unknown>;
+  } catch {
+    // not JSON
+  }
+  return { status: a.status, json, text };
+}
+
+/** PublishVersion of `$LATEST`; returns the version number. */
+export async function publishVersion(port: number, name: string): Promise<string> {
+  const a = await apiCall(
+    port,
+    'POST',
+    `/2015-03-31/functions/${encodeURIComponent(name)}/versions`,
+    {},
+  );
+  if (a.status !== 201 || typeof a.json?.Version !== 'string') {
+    throw new Error(`PublishVersion: HTTP ${a.status} ${a.text.slice(0, 300)}`);
+  }
+  return a.json.Version;
+}
 
 /** Figures of Lambda's REPORT line, in ms. */
 export interface ReportLine {
@@ -107,11 +159,12 @@ export async function invokeWithTail(
   port: number,
   name: string,
   agent: http.Agent | false,
+  qualifier?: string,
 ): Promise<TailInvoke> {
   const a = await request({
     port,
     method: 'POST',
-    path: invokePath(name),
+    path: invokePath(name, qualifier),
     headers: { 'content-type': 'application/json', 'x-amz-log-type': 'Tail' },
     body: '{}',
     agent,

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { request } from './http-load.js';
+import { createFunction, helloZip } from './lambda-api.js';
 import { childEnv, freePort, type OwnedChild, sleep, spawnOwned, stopOwned } from './processes.js';
 
 function newestMtimeMs(dir: string): number {
@@ -46,6 +47,8 @@ export function ensureBuilt(root: string): 'up-to-date' | 'built' | 'built-with-
 /** A running `nimbus server` we started. */
 export interface NimbusServer {
   port: number;
+  /** The HTTP gateway's port. */
+  httpPort: number;
   pid: number;
   dataDir: string;
   /** /health's answer once it came up. */
@@ -59,6 +62,12 @@ export interface StartOptions {
   root: string;
   /** Extra node flags for the server process (e.g. --cpu-prof). */
   nodeFlags?: string[];
+  /** Extra `nimbus server` flags (later ones win), e.g. ['--max-concurrency', '256']. */
+  serverArgs?: string[];
+  /** Extra environment (NIMBUS_* settings that have no flag). */
+  env?: Record<string, string>;
+  /** Pins the server, and so its instances, to these CPUs (taskset list, e.g. "0"). */
+  cpus?: string | undefined;
   startTimeoutMs?: number;
   /** Called as soon as the process exists with its stop function, so a signal during start cleans up. */
   own?(stop: () => Promise<void>): void;
@@ -90,10 +99,15 @@ export async function startNimbus(o: StartOptions): Promise<NimbusServer> {
     '64',
     '--max-concurrency',
     '64',
+    ...(o.serverArgs ?? []),
   ];
   let proc: OwnedChild;
   try {
-    proc = spawnOwned(process.execPath, argv, { cwd: o.root, env: childEnv() });
+    proc = spawnOwned(process.execPath, argv, {
+      cwd: o.root,
+      env: childEnv(o.env),
+      cpus: o.cpus,
+    });
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true });
     throw e;
@@ -114,7 +128,7 @@ export async function startNimbus(o: StartOptions): Promise<NimbusServer> {
   o.own?.(stop);
   try {
     const health = await waitHealthy(proc, port, o.startTimeoutMs ?? 30_000);
-    return { port, pid: proc.pid, dataDir, health, proc, stop };
+    return { port, httpPort, pid: proc.pid, dataDir, health, proc, stop };
   } catch (e) {
     await stop();
     throw e;
@@ -153,10 +167,20 @@ async function waitHealthy(
   );
 }
 
-/** Instance counts from /health. */
-export async function instanceStats(port: number): Promise<Record<string, number>> {
-  const a = await request({ port, method: 'GET', path: '/health', agent: false, timeoutMs: 5000 });
-  // /health's `instances` is { instances, idle, busy } (src/server.ts).
-  const h = JSON.parse(a.body.toString('utf8')) as { instances?: Record<string, number> };
-  return h.instances ?? {};
+/**
+ * Runs `fn` with a fresh server (prewarm pool off unless `env` says otherwise) that has
+ * the hello function (`source`, HELLO_SOURCE by default) deployed; stops the server after.
+ */
+export async function withHelloServer<T>(
+  o: Omit<StartOptions, 'env'> & { env?: Record<string, string>; source?: string },
+  fn: (server: NimbusServer) => Promise<T>,
+): Promise<T> {
+  const { source, env, ...start } = o;
+  const server = await startNimbus({ ...start, env: { NIMBUS_PREWARM_POOL_SIZE: '0', ...env } });
+  try {
+    await createFunction(server.port, 'hello', await helloZip(source));
+    return await fn(server);
+  } finally {
+    await server.stop();
+  }
 }

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { cpuBusyPct, cpuSnapshot } from './machine.js';
 
 /** One wrk run's figures (wrk is closed-loop: latency includes queueing). */
@@ -21,12 +24,14 @@ const toMs = (v: string, unit: string) =>
 /**
  * Runs `wrk -t1 -c<conns> -d<secs>s --latency` against `url`, pinned to `cpus` with
  * taskset, inside a `timeout` so it always ends; parsed as shared/bench/lib.mjs does.
+ * `script`: a wrk Lua script (e.g. one that makes the requests POSTs).
  */
 export function runWrk(
   url: string,
   conns: number,
   secs: number,
   cpus: string | null,
+  script?: string,
 ): Promise<WrkResult> {
   const wrk = [
     'timeout',
@@ -38,6 +43,7 @@ export function runWrk(
     '--timeout',
     '5s',
     '--latency',
+    ...(script ? ['-s', script] : []),
     url,
   ];
   const [file, args] = cpus ? ['taskset', ['-c', cpus, ...wrk]] : [wrk[0]!, wrk.slice(1)];
@@ -62,4 +68,19 @@ export function runWrk(
       });
     });
   });
+}
+
+/** Runs `fn` with a wrk Lua script that makes every request a `POST` of `{}` (JSON). */
+export async function withPostScript<T>(fn: (script: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-lua-'));
+  const script = path.join(dir, 'post.lua');
+  writeFileSync(
+    script,
+    'wrk.method = "POST"\nwrk.body = "{}"\nwrk.headers["Content-Type"] = "application/json"\n',
+  );
+  try {
+    return await fn(script);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

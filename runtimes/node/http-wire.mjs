@@ -1,13 +1,27 @@
-// HTTP/1.1 over one kept-alive `net` socket, one exchange at a time: what the Runtime API
-// client needs and no more. Loading and first use of `node:http` cost 5-8 ms of cold start
+// HTTP/1.1 over one kept-alive `net` socket, requests answered in order (and optionally
+// pipelined): what the Runtime API client needs and no more. Loading and first use of `node:http` cost 5-8 ms of cold start
 // (measured), a quarter of a bare `node -e 0`. Responses may use Content-Length, chunked
 // encoding or a close-delimited body.
 import { connect as netConnect } from 'node:net';
 
 const EMPTY = Buffer.alloc(0);
+/** Size of each connection's read buffer: a read takes at most this much. */
+const READ_BUFFER_BYTES = 64 * 1024;
 
 /** @typedef {{status: number, headers: Record<string, string>, body: Buffer}} HttpResponse */
-/** @typedef {{push(chunk: Buffer): HttpResponse | undefined, end(): HttpResponse | undefined}} Parser */
+/**
+ * @typedef {{push(chunk: Buffer): HttpResponse | undefined, end(): HttpResponse | undefined,
+ *   rest(): Buffer}} Parser
+ */
+
+/**
+ * @typedef {object} Pending  an exchange waiting for its response, in send order
+ * @property {Parser} parser
+ * @property {boolean} reused  sent on a socket that existed before (kept alive, or preconnected)
+ * @property {boolean} received  some of its response has arrived
+ * @property {(res: HttpResponse) => void} resolve
+ * @property {(err: Error) => void} reject
+ */
 
 /**
  * @param {import('node:net').NetConnectOpts} target
@@ -18,91 +32,126 @@ const EMPTY = Buffer.alloc(0);
  *   const { status, body } = await response;
  */
 export function openConnection(target) {
-  /** @type {import('node:net').Socket | undefined} the kept-alive connection */
-  let socket;
   /**
-   * The exchange in progress, bound to its socket so a stale socket's events cannot touch it.
-   * @type {{socket: import('node:net').Socket, data(chunk: Buffer): void, closed(err: Error | undefined): void} | undefined}
+   * The kept-alive connection and the exchanges waiting on it, oldest first. Each socket
+   * has its own list, so a stale socket's events cannot touch a newer socket's exchanges.
+   * @type {{socket: import('node:net').Socket, waiting: Pending[]} | undefined}
    */
-  let current;
+  let conn;
 
   function connect() {
-    const s = netConnect(target);
+    // Reads land in one buffer per connection and go straight to onData (`onread`): no
+    // stream machinery per read. The bytes are copied out, as parsers keep slices of them.
+    const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+    /** @type {{socket: import('node:net').Socket, waiting: Pending[]}} */
+    const c = {
+      socket: netConnect({
+        ...target,
+        onread: { buffer, callback: (n, buf) => void onData(c, Buffer.from(buf.subarray(0, n))) },
+      }),
+      waiting: [],
+    };
+    const s = c.socket;
     /** @type {Error | undefined} */
     let failure;
-    s.on('data', (chunk) => (current?.socket === s ? current.data(chunk) : s.destroy()));
     s.on('error', (err) => {
       failure = err;
     });
     s.on('close', () => {
-      if (socket === s) socket = undefined;
-      if (current?.socket === s) current.closed(failure);
+      if (conn === c) conn = undefined;
+      for (const [i, w] of c.waiting.splice(0).entries()) {
+        const res = w.parser.end();
+        if (res) {
+          w.resolve(res);
+          continue;
+        }
+        const base = i === 0 ? failure : undefined;
+        const error = base ?? new Error('the Runtime API closed the connection');
+        // `unanswered`: none of the answer came (a pipelined request may have been dropped).
+        w.reject(
+          Object.assign(error, { retryable: w.reused && !w.received, unanswered: !w.received }),
+        );
+      }
     });
-    return s;
+    return c;
   }
 
   /**
-   * Starts one request/response exchange on the kept-alive socket (or a new one). The
-   * caller writes the request; `response` settles with the parsed answer. An idle socket is
-   * unref'd so that it does not keep the event loop (callbackWaitsForEmptyEventLoop) alive.
+   * Feeds the responses in `chunk` to the waiting exchanges in order: one read may end
+   * one response and begin the next (pipelined requests).
+   * @param {{socket: import('node:net').Socket, waiting: Pending[]}} c
+   * @param {Buffer} chunk
    */
-  function exchange() {
-    const reused = socket !== undefined && !socket.destroyed;
-    const s = reused && socket ? socket : connect();
-    socket = s;
-    s.ref();
-    const parser = responseParser();
-    let received = false;
-    /** @type {Promise<HttpResponse>} */
-    const response = new Promise((resolve, reject) => {
-      /** @param {HttpResponse} res */
-      const done = (res) => {
-        current = undefined;
-        if (/\bclose\b/i.test(res.headers.connection ?? '')) {
-          socket = undefined;
-          s.destroy();
-        } else {
-          s.unref();
-        }
-        resolve(res);
-      };
-      current = {
-        socket: s,
-        data(chunk) {
-          received = true;
-          try {
-            const res = parser.push(chunk);
-            if (res) done(res);
-          } catch (err) {
-            // Not HTTP we understand: this connection is unusable.
-            current = undefined;
-            socket = undefined;
-            s.destroy();
-            reject(err);
-          }
-        },
-        closed(err) {
-          const res = parser.end();
-          if (res) return done(res);
-          current = undefined;
-          const error = err ?? new Error('the Runtime API closed the connection');
-          reject(Object.assign(error, { retryable: reused && !received }));
-        },
-      };
-    });
-    return { socket: s, response };
+  function onData(c, chunk) {
+    const s = c.socket;
+    for (let data = chunk; data.length > 0; ) {
+      const w = c.waiting[0];
+      if (!w) return void s.destroy(); // nobody asked: not a Runtime API we understand
+      w.received = true;
+      /** @type {HttpResponse | undefined} */
+      let res;
+      try {
+        res = w.parser.push(data);
+      } catch (err) {
+        // Not HTTP we understand: this connection is unusable.
+        c.waiting.shift();
+        if (conn === c) conn = undefined;
+        s.destroy();
+        w.reject(/** @type {Error} */ (err));
+        return;
+      }
+      if (!res) return;
+      c.waiting.shift();
+      data = w.parser.rest();
+      if (/\bclose\b/i.test(res.headers.connection ?? '')) {
+        if (conn === c) conn = undefined;
+        s.destroy();
+      } else if (c.waiting.length === 0) {
+        s.unref();
+      }
+      w.resolve(res);
+    }
+  }
+
+  /**
+   * Starts `count` request/response exchanges on the kept-alive socket (or a new one); the
+   * caller writes the requests, in order, and `responses` settle with the parsed answers,
+   * in the same order (HTTP/1.1 pipelining). A socket with nothing in flight is unref'd so
+   * that it does not keep the event loop (callbackWaitsForEmptyEventLoop) alive.
+   * @param {number} count
+   */
+  function exchanges(count) {
+    const reused = conn !== undefined && !conn.socket.destroyed;
+    const c = reused && conn ? conn : connect();
+    conn = c;
+    c.socket.ref();
+    /** @type {Promise<HttpResponse>[]} */
+    const responses = [];
+    for (let i = 0; i < count; i++) {
+      responses.push(
+        new Promise((resolve, reject) => {
+          c.waiting.push({ parser: responseParser(), reused, received: false, resolve, reject });
+        }),
+      );
+    }
+    return { socket: c.socket, responses };
   }
 
   return {
-    exchange,
+    exchanges,
+    /** One exchange: the caller writes one request, `response` settles with its answer. */
+    exchange() {
+      const { socket, responses } = exchanges(1);
+      return { socket, response: /** @type {Promise<HttpResponse>} */ (responses[0]) };
+    },
     /**
      * Connects ahead of the first exchange, so that connecting overlaps with other work.
      * The socket stays unref'd until used.
      */
     preconnect() {
-      if (socket !== undefined) return;
-      socket = connect();
-      socket.unref();
+      if (conn !== undefined) return;
+      conn = connect();
+      conn.socket.unref();
     },
   };
 }
@@ -212,6 +261,12 @@ function responseParser() {
     },
     end() {
       return state === 'until-close' ? done() : undefined;
+    },
+    /** What arrived after the complete response (the start of the next one). */
+    rest() {
+      const r = buf;
+      buf = EMPTY;
+      return r;
     },
   };
 }

@@ -22,6 +22,31 @@ export const ERROR_BODY_TRAILER = 'Lambda-Runtime-Function-Error-Body';
 /** @typedef {import('./http-wire.mjs').HttpResponse} ApiResponse */
 
 /**
+ * The event a /next answer carries.
+ * @param {ApiResponse} res
+ * @returns {Invocation}
+ */
+function toInvocation(res) {
+  if (res.status !== 200) {
+    throw new Error(`Runtime API /next answered ${res.status}: ${res.body.toString()}`);
+  }
+  const h = res.headers;
+  const requestId = h['lambda-runtime-aws-request-id'];
+  if (!requestId) throw new Error('Runtime API /next sent no Lambda-Runtime-Aws-Request-Id');
+  return {
+    requestId,
+    deadlineMs: Number(h['lambda-runtime-deadline-ms']),
+    invokedFunctionArn: h['lambda-runtime-invoked-function-arn'] || undefined,
+    traceId: h['lambda-runtime-trace-id'] || undefined,
+    clientContext: h['lambda-runtime-client-context'] || undefined,
+    cognitoIdentity: h['lambda-runtime-cognito-identity'] || undefined,
+    tenantId: h['lambda-runtime-aws-tenant-id'] || undefined,
+    contentType: h['content-type'] || undefined,
+    body: res.body,
+  };
+}
+
+/**
  * @param {NodeJS.ProcessEnv} env
  * @example
  *   const client = createRuntimeClient(process.env);
@@ -44,6 +69,38 @@ export function createRuntimeClient(env) {
 
   const connection = openConnection(target);
   const exchange = connection.exchange;
+  const NEXT = `GET ${PREFIX}/invocation/next HTTP/1.1\r\nHost: ${hostHeader}\r\n\r\n`;
+
+  /**
+   * The request head.
+   * @param {string} method
+   * @param {string} path
+   * @param {Record<string, string | number>} headers
+   * @param {string | Buffer} body
+   */
+  function head(method, path, headers, body) {
+    let text = `${method} ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\n`;
+    for (const name in headers) text += `${name}: ${headers[name]}\r\n`;
+    return method === 'GET'
+      ? `${text}\r\n`
+      : `${text}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  }
+
+  /**
+   * Writes a request (head, then body), and `after` behind it, in one write.
+   * @param {import('node:net').Socket} s
+   * @param {string} text  the head
+   * @param {string | Buffer} body
+   * @param {string} [after]  a pipelined request that follows
+   */
+  function write(s, text, body, after = '') {
+    if (typeof body === 'string') return void s.write(text + body + after);
+    s.cork();
+    s.write(text);
+    s.write(body);
+    if (after) s.write(after);
+    s.uncork();
+  }
 
   /**
    * A buffered request; retried once when a reused keep-alive socket turns out to be closed.
@@ -54,17 +111,10 @@ export function createRuntimeClient(env) {
    * @returns {Promise<ApiResponse>}
    */
   async function send(method, path, headers = {}, body = '') {
-    const length = Buffer.byteLength(body);
-    let head = `${method} ${path} HTTP/1.1\r\nHost: ${hostHeader}\r\n`;
-    for (const name in headers) head += `${name}: ${headers[name]}\r\n`;
-    head += method === 'GET' ? '\r\n' : `Content-Length: ${length}\r\n\r\n`;
+    const text = head(method, path, headers, body);
     for (let attempt = 0; ; attempt++) {
       const { socket: s, response } = exchange();
-      if (typeof body === 'string') s.write(head + body);
-      else {
-        s.write(head);
-        s.write(body);
-      }
+      write(s, text, body);
       try {
         return await response;
       } catch (err) {
@@ -74,16 +124,64 @@ export function createRuntimeClient(env) {
   }
 
   /**
+   * POSTs an invocation's answer and, in the same write, asks for the next event (HTTP/1.1
+   * pipelining): the platform reads both at once, and /next waits there as soon as the
+   * answer is in. Retried once, both, when a reused keep-alive socket turns out closed.
+   * @param {string} path
+   * @param {Record<string, string>} headers
+   * @param {string | Buffer} body
+   */
+  function postThenNext(path, headers, body) {
+    const text = head('POST', path, headers, body);
+    const start = () => {
+      const { socket: s, responses } = connection.exchanges(2);
+      write(s, text, body, NEXT);
+      const [posted, next] = /** @type {[Promise<ApiResponse>, Promise<ApiResponse>]} */ (
+        responses
+      );
+      // Whoever awaits `next` still sees its failure; a retry replaces it.
+      next.catch(() => {});
+      return { posted, next };
+    };
+    const first = start();
+    let next = first.next;
+    const posted = first.posted.catch((err) => {
+      if (!(/** @type {{retryable?: boolean}} */ (err).retryable)) throw err;
+      const again = start();
+      next = again.next;
+      return again.posted;
+    });
+    // The answer to the POST comes first; `next` is decided (first try or retry) by then. A
+    // platform that closed the connection after the answer (`Connection: close`) dropped the
+    // pipelined /next unread: it is asked again on a new connection.
+    const settled = () =>
+      next.then(toInvocation, (err) => {
+        if (!(/** @type {{unanswered?: boolean}} */ (err).unanswered)) throw err;
+        return send('GET', `${PREFIX}/invocation/next`).then(toInvocation);
+      });
+    const nextInvocation = posted.then(settled, settled);
+    // A caller that stops at a failed POST leaves `next` (failed too) unawaited: not a crash.
+    nextInvocation.catch(() => {});
+    return { posted: posted.then(checkPost(path)), next: nextInvocation };
+  }
+
+  /**
+   * 4xx (too large, invocation already timed out) fails this invocation only; 5xx means the
+   * platform is broken and the runtime must exit.
+   * @param {string} path
+   */
+  const checkPost = (path) => (/** @type {ApiResponse} */ res) => {
+    if (res.status >= 500) throw new Error(`Runtime API ${path} answered ${res.status}`);
+    return res;
+  };
+
+  /**
    * @param {string} path
    * @param {string | Buffer} body
    * @param {Record<string, string>} headers
    */
   async function post(path, body, headers) {
-    const res = await send('POST', path, headers, body);
-    // 4xx (too large, invocation already timed out) fails this invocation only; 5xx means
-    // the platform is broken and the runtime must exit.
-    if (res.status >= 500) throw new Error(`Runtime API ${path} answered ${res.status}`);
-    return res;
+    return checkPost(path)(await send('POST', path, headers, body));
   }
 
   return {
@@ -100,24 +198,7 @@ export function createRuntimeClient(env) {
      * @returns {Promise<Invocation>}
      */
     async next() {
-      const res = await send('GET', `${PREFIX}/invocation/next`);
-      if (res.status !== 200) {
-        throw new Error(`Runtime API /next answered ${res.status}: ${res.body.toString()}`);
-      }
-      const h = res.headers;
-      const requestId = h['lambda-runtime-aws-request-id'];
-      if (!requestId) throw new Error('Runtime API /next sent no Lambda-Runtime-Aws-Request-Id');
-      return {
-        requestId,
-        deadlineMs: Number(h['lambda-runtime-deadline-ms']),
-        invokedFunctionArn: h['lambda-runtime-invoked-function-arn'] || undefined,
-        traceId: h['lambda-runtime-trace-id'] || undefined,
-        clientContext: h['lambda-runtime-client-context'] || undefined,
-        cognitoIdentity: h['lambda-runtime-cognito-identity'] || undefined,
-        tenantId: h['lambda-runtime-aws-tenant-id'] || undefined,
-        contentType: h['content-type'] || undefined,
-        body: res.body,
-      };
+      return toInvocation(await send('GET', `${PREFIX}/invocation/next`));
     },
 
     /**
@@ -131,6 +212,18 @@ export function createRuntimeClient(env) {
     },
 
     /**
+     * postResponse, with the next /next pipelined behind it.
+     * @param {string} id
+     * @param {string | Buffer} body
+     * @param {string} contentType
+     * @returns {{posted: Promise<ApiResponse>, next: Promise<Invocation>}}
+     */
+    postResponseThenNext(id, body, contentType) {
+      const path = `${PREFIX}/invocation/${encodeURIComponent(id)}/response`;
+      return postThenNext(path, { 'Content-Type': contentType }, body);
+    },
+
+    /**
      * The error type travels in the body only, as the Node RIC sends it.
      * @param {string} id
      * @param {{errorType: string}} errorResponse
@@ -138,6 +231,18 @@ export function createRuntimeClient(env) {
     postError(id, errorResponse) {
       const path = `${PREFIX}/invocation/${encodeURIComponent(id)}/error`;
       return post(path, JSON.stringify(errorResponse), { 'Content-Type': 'application/json' });
+    },
+
+    /**
+     * postError, with the next /next pipelined behind it.
+     * @param {string} id
+     * @param {{errorType: string}} errorResponse
+     * @returns {{posted: Promise<ApiResponse>, next: Promise<Invocation>}}
+     */
+    postErrorThenNext(id, errorResponse) {
+      const path = `${PREFIX}/invocation/${encodeURIComponent(id)}/error`;
+      const headers = { 'Content-Type': 'application/json' };
+      return postThenNext(path, headers, JSON.stringify(errorResponse));
     },
 
     /** @param {{errorType: string}} errorResponse */

@@ -16,6 +16,12 @@ while read -r _ local _ state _; do
 done </proc/net/tcp
 if [ -n "$served" ]; then exec "$@"; fi
 
+# Nimbus's own AWS endpoint (AWS_ENDPOINT_URL, 127.0.0.1:9000), relayed to its socket.
+if [ -n "$NIMBUS_AWS_SOCKET" ]; then
+  "$relay" -lp nimbus-aws "TCP-LISTEN:9000,bind=127.0.0.1,reuseaddr,fork,backlog=64" \
+    "UNIX-CONNECT:$NIMBUS_AWS_SOCKET" &
+fi
+
 "$relay" -lp nimbus-relay "TCP-LISTEN:9001,bind=127.0.0.1,reuseaddr,fork,backlog=64" \
   "UNIX-CONNECT:$NIMBUS_RUNTIME_SOCKET" &
 relay_pid=$!

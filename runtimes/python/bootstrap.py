@@ -49,6 +49,10 @@ def forward_trace_id(trace_id):
 def main():
     env = os.environ
     client = RuntimeClient.from_env(env)
+    if env.get("NIMBUS_AWS_SOCKET"):
+        from nimbus_runtime.aws_relay import serve_aws_endpoint
+
+        serve_aws_endpoint(env["NIMBUS_AWS_SOCKET"])
     setup_sys_path(env.get("LAMBDA_TASK_ROOT") or os.getcwd(), env.get("PYTHONPATH"))
     setup_logging(env.get("AWS_LAMBDA_LOG_LEVEL"))
 
@@ -76,6 +80,11 @@ def main():
 
 if __name__ == "__main__":
     try:
+        if os.environ.get("NIMBUS_POOLED") == "1":
+            # A prewarmed sandbox: the function's code and environment come first.
+            from nimbus_runtime.pooled import wait_for_assignment
+
+            wait_for_assignment()
         code = main()
     except RuntimeApiError as err:
         write_stdout("[ERROR] Runtime API failure: %s\n" % err)

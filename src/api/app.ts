@@ -1,3 +1,4 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fail } from '../shared/error-codes.js';
 import { requireSignatures } from './auth/index.js';
@@ -6,10 +7,12 @@ import { errorHandler } from './errors.js';
 import { aliasRoutes } from './lambda/aliases.js';
 import { concurrencyRoutes } from './lambda/concurrency.js';
 import { eventInvokeConfigRoutes } from './lambda/event-invoke-config.js';
+import { eventSourceMappingRoutes } from './lambda/event-source-mappings.js';
 import { functionUrlRoutes } from './lambda/function-urls.js';
 import { functionRoutes } from './lambda/functions.js';
 import { invokeRoutes } from './lambda/invoke.js';
 import { layerRoutes } from './lambda/layers.js';
+import { provisionedConcurrencyRoutes } from './lambda/provisioned-concurrency.js';
 import { tagRoutes } from './lambda/tags.js';
 import { versionRoutes } from './lambda/versions.js';
 import { httpRoutes } from './native/http-routes.js';
@@ -37,6 +40,18 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       maxParamLength: 1024,
     },
     genReqId: () => deps.requestIds?.() ?? crypto.randomUUID(),
+    // SQS and S3 share the port: the front door takes their requests before Fastify
+    // parses anything (S3 bodies stream to disk). `inject()` bypasses it.
+    ...(deps.frontDoor
+      ? {
+          serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => {
+            const front = deps.frontDoor as NonNullable<ApiDeps['frontDoor']>;
+            return createServer((req, res) => {
+              if (!front(req, res)) handler(req, res);
+            });
+          },
+        }
+      : {}),
   });
   // Every body arrives raw: Invoke payloads are bytes, JSON is parsed per route (clients
   // differ in the Content-Type they send, or send none).
@@ -52,8 +67,10 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       reply,
     );
   });
-  app.addHook('onSend', async (req, reply) => {
+  // A callback hook, not an async one: no promise per request on the Invoke path.
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (!reply.hasHeader('x-amzn-RequestId')) reply.header('x-amzn-RequestId', req.id);
+    done(null, payload);
   });
   if (deps.auth) requireSignatures(app, { keys: deps.keys, ...deps.auth });
   functionRoutes(app, deps);
@@ -61,7 +78,9 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   versionRoutes(app, deps);
   aliasRoutes(app, deps);
   concurrencyRoutes(app, deps);
+  provisionedConcurrencyRoutes(app, deps);
   eventInvokeConfigRoutes(app, deps);
+  eventSourceMappingRoutes(app, deps);
   tagRoutes(app, deps);
   layerRoutes(app, deps);
   functionUrlRoutes(app, deps);

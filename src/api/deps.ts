@@ -1,8 +1,10 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CodeStore } from '../code/index.js';
 import type {
   AliasService,
   FunctionRegistry,
   LayerService,
+  ProvisionedConcurrency,
   ServiceRegistry,
 } from '../functions/index.js';
 import type { HttpGateway } from '../gateway/index.js';
@@ -12,6 +14,7 @@ import type { RuntimeCatalog } from '../runtimes/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogStore, Store } from '../store/types.js';
+import type { EventSourceMappings } from '../triggers/queue/index.js';
 import type { TimerManager } from '../triggers/timer/index.js';
 import type { AccessKeys } from './auth/index.js';
 import type { CodeLinks } from './code-links.js';
@@ -23,6 +26,8 @@ export interface ApiDeps {
   /** Presigned code download links. */
   codeLinks: CodeLinks;
   aliases: AliasService;
+  /** Provisioned concurrency configurations (`/2019-09-30/functions/{name}/provisioned-concurrency`). */
+  provisioned: ProvisionedConcurrency;
   layers: LayerService;
   /** Function Compute services (`/nimbus/v1/services`, the deploy body's `service`). */
   services: ServiceRegistry;
@@ -35,6 +40,12 @@ export interface ApiDeps {
   store: Store;
   code: CodeStore;
   logs: LogStore;
+  /** Objects in Nimbus's own S3, for code and layer content given as S3Bucket/S3Key. */
+  objects: { read(bucket: string, key: string): Promise<Buffer> };
+  /** The built-in queues, as destinations of Event invocations. */
+  queues: { byArn(arn: string): Promise<unknown | null> };
+  /** Queue → function event source mappings (`/2015-03-31/event-source-mappings`). */
+  mappings: EventSourceMappings;
   /** Timer triggers (`/nimbus/v1/timers`). */
   timers: TimerManager;
   /** SigV4 access keys (`/nimbus/v1/keys`). */
@@ -49,6 +60,11 @@ export interface ApiDeps {
   health(): Record<string, unknown>;
   /** Runtimes and Node.js installs (`/nimbus/v1/runtimes`). */
   runtimes: Pick<RuntimeCatalog, 'list' | 'row' | 'install'>;
+  /**
+   * Takes the SQS and S3 requests that arrive on the control API's port (true when
+   * it answered the request); the rest go to the Lambda and native API.
+   */
+  frontDoor?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The HTTP gateway's routes, function URLs and API keys (`/nimbus/v1/routes`, function URL API). */
   gateway: Pick<HttpGateway, 'routes' | 'urls' | 'apiKeys'>;
 }

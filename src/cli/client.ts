@@ -1,10 +1,13 @@
 import http from 'node:http';
 import https from 'node:https';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { z } from 'zod';
-import { createSigner, encodeRfc3986 } from '../shared/sigv4.js';
+import { createSigner, encodeRfc3986, type SigningService } from '../shared/sigv4.js';
 import type { ResolvedCredentials } from './credentials.js';
-import { CliError } from './errors.js';
+import { CliError, rewordError } from './errors.js';
+import { xmlError } from './xml.js';
 
 export const DEFAULT_ENDPOINT = 'http://127.0.0.1:9000';
 
@@ -17,6 +20,12 @@ export interface RequestOptions {
   body?: Uint8Array;
   /** Sent as JSON with `Content-Type: application/json`. */
   json?: unknown;
+  /** Streamed as is (an object upload), signed as `UNSIGNED-PAYLOAD`; say its length in `headers` when known. */
+  stream?: Readable;
+  /** Where a 1xx–3xx answer's body goes instead of memory; made once the status is known. */
+  sink?: () => Writable;
+  /** SigV4 signing name: the service the request is for (`lambda` unless told). */
+  service?: SigningService;
   signal?: AbortSignal;
 }
 
@@ -39,11 +48,18 @@ const REASONS: Record<string, string> = {
   UND_ERR_SOCKET: 'connection closed',
 };
 
-/** Refusals of a signature (or of its absence) by a server with auth on. */
+/** Refusals of a signature (or of its absence) by a server with auth on, in Lambda's, SQS's and S3's words. */
 const AUTH_ERRORS = new Set([
   'UnrecognizedClientException',
   'InvalidSignatureException',
   'IncompleteSignatureException',
+  'MissingAuthenticationToken',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+  'IncompleteSignature',
+  'InvalidAccessKeyId',
+  'AuthorizationHeaderMalformed',
+  'AccessDenied',
 ]);
 
 export interface ClientOptions {
@@ -54,15 +70,16 @@ export interface ClientOptions {
 }
 
 /**
- * The CLI's only way to the server: plain HTTP, SigV4-signed when credentials
- * are given. Network failures and API error answers (Lambda or native shape)
- * become CliErrors.
+ * The CLI's only way to the server: plain HTTP, SigV4-signed (for the
+ * request's service: Lambda, SQS or S3) when credentials are given. Network
+ * failures and API error answers (Lambda, native, SQS or S3 shape) become CliErrors.
  * @example await new NimbusClient('http://127.0.0.1:9000').json('/health', HealthSchema)
  */
 export class NimbusClient {
   readonly endpoint: string;
   private readonly credentials: ResolvedCredentials | undefined;
-  private readonly signer: SignatureV4 | undefined;
+  private readonly region: string;
+  private readonly signers = new Map<SigningService, SignatureV4>();
 
   constructor(endpoint: string, opts: ClientOptions = {}) {
     let url: URL;
@@ -76,7 +93,18 @@ export class NimbusClient {
     }
     this.endpoint = endpoint.replace(/\/+$/, '');
     this.credentials = opts.credentials;
-    this.signer = opts.credentials && createSigner(opts.credentials, opts.region ?? 'us-east-1');
+    this.region = opts.region ?? 'us-east-1';
+  }
+
+  /** The signer for one service's credential scope; undefined without credentials. */
+  private signerFor(service: SigningService): SignatureV4 | undefined {
+    if (!this.credentials) return undefined;
+    let signer = this.signers.get(service);
+    if (!signer) {
+      signer = createSigner(this.credentials, this.region, { service });
+      this.signers.set(service, signer);
+    }
+    return signer;
   }
 
   /** Sends one request; resolves only for 1xx–3xx answers. */
@@ -91,8 +119,11 @@ export class NimbusClient {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const method = opts.method ?? 'GET';
     const url = this.endpoint + path + queryString(opts.query);
-    const signedHeaders = this.signer
-      ? await signedRequestHeaders(this.signer, method, url, headers, body)
+    const signer = this.signerFor(opts.service ?? 'lambda');
+    // A stream cannot be hashed before it is sent: the signer takes this header's claim.
+    if (signer && opts.stream) headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    const signedHeaders = signer
+      ? await signedRequestHeaders(signer, method, url, headers, body)
       : headers;
     let answer: ApiResponse;
     let statusText: string;
@@ -100,13 +131,14 @@ export class NimbusClient {
       const res = await send(url, {
         method,
         headers: signedHeaders,
-        body,
+        body: opts.stream ?? body,
+        sink: opts.sink,
         signal: opts.signal,
       });
       statusText = res.statusText;
       answer = { status: res.status, headers: res.headers, body: res.body };
     } catch (err) {
-      if (opts.signal?.aborted) throw err;
+      if (opts.signal?.aborted || err instanceof CliError) throw err;
       throw unreachable(this.endpoint, err);
     }
     if (answer.status >= 400) {
@@ -122,10 +154,7 @@ export class NimbusClient {
       ? `signed with ${this.credentials.accessKeyId} from ${this.credentials.source}`
       : 'not signed: set NIMBUS_ACCESS_KEY_ID and NIMBUS_SECRET_ACCESS_KEY or pass --profile; ' +
         'a server started with auth writes its first key to <data dir>/credentials';
-    return new CliError(`${e.message} (${hint})`, {
-      ...(e.status !== undefined ? { status: e.status } : {}),
-      ...(e.code !== undefined ? { code: e.code } : {}),
-    });
+    return rewordError(e, `${e.message} (${hint})`);
   }
 
   /**
@@ -144,14 +173,23 @@ export class NimbusClient {
     } catch {
       throw new CliError(`the server's answer to ${path} is not JSON`);
     }
-    const checked = schema.safeParse(raw);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      const where = issue?.path.join('.') || 'answer';
-      throw new CliError(`unexpected answer from ${path}: ${where}: ${issue?.message}`);
-    }
-    return { value: checked.data, raw };
+    return { value: checkAnswer(path, schema, raw), raw };
   }
+}
+
+/** `raw` (an answer from `path`, parsed) checked against `schema`; a CliError says where it differs. */
+export function checkAnswer<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  raw: unknown,
+): z.output<S> {
+  const checked = schema.safeParse(raw);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue?.path.join('.') || 'answer';
+    throw new CliError(`unexpected answer from ${path}: ${where}: ${issue?.message}`);
+  }
+  return checked.data;
 }
 
 /**
@@ -163,13 +201,15 @@ function send(
   opts: {
     method: string;
     headers: Record<string, string>;
-    body: Uint8Array | string | undefined;
+    body: Uint8Array | string | Readable | undefined;
+    sink: (() => Writable) | undefined;
     signal: AbortSignal | undefined;
   },
 ): Promise<{ status: number; statusText: string; headers: Headers; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
     const mod = u.protocol === 'https:' ? https : http;
+    let answered = false;
     const req = mod.request(
       u,
       {
@@ -178,25 +218,47 @@ function send(
         ...(opts.signal ? { signal: opts.signal } : {}),
       },
       (res) => {
+        answered = true;
+        const status = res.statusCode ?? 0;
+        const headers = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+        }
+        const answer = (body: Buffer) =>
+          resolve({ status, statusText: res.statusMessage ?? '', headers, body });
+        if (opts.sink && status < 400) {
+          const sink = opts.sink();
+          // Which side failed first: a sink that cannot be written is no network failure.
+          let failed: 'read' | 'write' | undefined;
+          res.once('error', () => {
+            failed ??= 'read';
+          });
+          sink.once('error', () => {
+            failed ??= 'write';
+          });
+          pipeline(res, sink).then(
+            () => answer(Buffer.alloc(0)),
+            (e: Error) =>
+              reject(
+                failed === 'write' ? new CliError(`cannot write the answer: ${e.message}`) : e,
+              ),
+          );
+          return;
+        }
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
-        res.on('end', () => {
-          const headers = new Headers();
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
-          }
-          resolve({
-            status: res.statusCode ?? 0,
-            statusText: res.statusMessage ?? '',
-            headers,
-            body: Buffer.concat(chunks),
-          });
-        });
+        res.on('end', () => answer(Buffer.concat(chunks)));
       },
     );
-    req.on('error', reject);
-    req.end(opts.body);
+    // A server may answer (an error) before it has read an upload, then close: the answer counts.
+    req.on('error', (e) => {
+      if (!answered) reject(e);
+    });
+    if (opts.body instanceof Readable) {
+      opts.body.on('error', (e) => req.destroy(e));
+      opts.body.pipe(req);
+    } else req.end(opts.body);
   });
 }
 
@@ -274,7 +336,8 @@ function rootCause(err: unknown): { code?: string; message: string } {
 
 /**
  * Reads an error answer: Lambda's `x-amzn-ErrorType` + `{"Type","Message"}` (or
- * `message`), or the native `{"error":{"code","message"}}`.
+ * `message`), the native `{"error":{"code","message"}}`, SQS's
+ * `{"__type","message"}` or S3's `<Error><Code/><Message/></Error>`.
  */
 function apiError(res: ApiResponse, statusText: string): CliError {
   const text = res.body.toString('utf8');
@@ -292,8 +355,14 @@ function apiError(res: ApiResponse, statusText: string): CliError {
       code ??= stringOrUndefined(parsed.error.code);
       message = stringOrUndefined(parsed.error.message);
     } else {
+      // SQS's JSON protocol names the error `{"__type":"com.amazonaws.sqs#QueueDoesNotExist"}`.
+      code ??= stringOrUndefined(parsed.__type)?.split('#').pop() || undefined;
       message = stringOrUndefined(parsed.Message) ?? stringOrUndefined(parsed.message);
     }
+  } else if (text.trimStart().startsWith('<')) {
+    const xml = xmlError(text);
+    code ??= xml?.code;
+    message = xml?.message;
   }
   code ??= `HTTP ${res.status}`;
   message ??= text.trim().slice(0, 500) || statusText || 'no details';

@@ -36,3 +36,22 @@ export function parseSince(text: string, nowMs: number): number {
     `invalid --since ${JSON.stringify(text)}: use a duration like 30s, 10m, 1h, 2d or an ISO date like 2024-05-01T10:00:00Z`,
   );
 }
+
+/**
+ * Reads a number of seconds for `flag`: whole seconds (`30`) or a duration that
+ * comes to whole seconds (`5m`, `4d`), from `min` to `max`.
+ * @example parseSeconds('--retention', '4d', 60, 1_209_600) // 345600
+ */
+export function parseSeconds(flag: string, text: string, min: number, max: number): number {
+  const value = text.trim();
+  let ms = Number.NaN;
+  if (/^\d+$/.test(value)) ms = Number(value) * 1000;
+  else if (DURATION.test(value)) ms = parseDurationMs(value);
+  const s = ms / 1000;
+  if (!Number.isSafeInteger(s) || s < min || s > max) {
+    throw new CliError(
+      `${flag} must be whole seconds from ${min} to ${max}, e.g. 30 or 5m (got ${JSON.stringify(text)})`,
+    );
+  }
+  return s;
+}

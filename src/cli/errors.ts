@@ -25,3 +25,30 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return `error: ${err.message}`;
   return `error: ${String(err)}`;
 }
+
+/**
+ * The same API error in the user's words, its status and code kept.
+ * @example rewordError(e, 'no such queue: jobs')
+ */
+export function rewordError(e: CliError, message: string): CliError {
+  return new CliError(message, {
+    ...(e.status !== undefined ? { status: e.status } : {}),
+    ...(e.code !== undefined ? { code: e.code } : {}),
+  });
+}
+
+/**
+ * Runs `call`; an API error with `code` comes out as `message` instead.
+ * @example await reworded(() => getFunction(), 'ResourceNotFoundException', 'no such function: worker')
+ */
+export async function reworded<T>(
+  call: () => Promise<T>,
+  code: string,
+  message: string,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    throw e instanceof CliError && e.code === code ? rewordError(e, message) : e;
+  }
+}

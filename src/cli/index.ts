@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './client.js';
+import { bucketCommand } from './commands/bucket.js';
 import { deployCommand } from './commands/deploy.js';
 import { dlqCommand } from './commands/dlq.js';
 import { domainCommand } from './commands/domain.js';
@@ -11,6 +12,7 @@ import { invokeCommand } from './commands/invoke.js';
 import { keysCommand } from './commands/keys.js';
 import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
+import { queueCommand } from './commands/queue.js';
 import { rmCommand } from './commands/rm.js';
 import { runtimesCommand } from './commands/runtimes.js';
 import { serverCommand } from './commands/server.js';
@@ -57,6 +59,8 @@ function buildProgram(): Command {
     .addCommand(timerCommand())
     .addCommand(serviceCommand())
     .addCommand(dlqCommand())
+    .addCommand(queueCommand())
+    .addCommand(bucketCommand())
     .addCommand(invocationsCommand())
     .addCommand(invocationCommand())
     .addCommand(runtimesCommand());

@@ -53,3 +53,8 @@ export function formatLambdaTime(text: string | null | undefined): string {
   const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.\d+)?(?:\+0000|\+00:00|Z)$/.exec(text);
   return m ? `${m[1]} ${m[2]} UTC` : text;
 }
+
+/** `worker` or `worker:live` from a function ARN (anything else as is). */
+export function functionLabel(arn: string): string {
+  return arn.split(':').slice(6).join(':') || arn;
+}

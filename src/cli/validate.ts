@@ -15,6 +15,18 @@ export function functionName(name: string): string {
 }
 
 /**
+ * Checks `NAME` or `NAME:QUALIFIER` (a version or alias) given to `flag`.
+ * @example functionRef('--fn', 'hello:live') // { function: 'hello', qualifier: 'live' }
+ */
+export function functionRef(flag: string, ref: string): { function: string; qualifier?: string } {
+  const [name = '', qualifier, extra] = ref.split(':');
+  if (extra !== undefined || qualifier === '') {
+    throw new CliError(`${flag} must be NAME or NAME:QUALIFIER (got ${JSON.stringify(ref)})`);
+  }
+  return { function: functionName(name), ...(qualifier !== undefined ? { qualifier } : {}) };
+}
+
+/**
  * Parses a whole number flag and checks its range.
  * @example intInRange('--memory', '256', 128, 10240, 'MB') // 256
  */

@@ -25,6 +25,8 @@ export class AliasService {
       registry: FunctionRegistry;
       ids: IdGenerator;
       arn: ArnContext;
+      /** Told after an alias was re-pointed or deleted (provisioned concurrency follows it). */
+      onChange?(functionName: string, name: string): void;
     },
   ) {}
 
@@ -171,6 +173,7 @@ export class AliasService {
       await this.check(functionName, next.functionVersion, next.additionalVersionWeights);
       await this.deps.store.aliases.update(next, revisionId ?? cur.revisionId);
       this.cache.set(`${functionName}:${name}`, next);
+      if (next.functionVersion !== cur.functionVersion) this.deps.onChange?.(functionName, name);
       return next;
     });
   }
@@ -179,6 +182,7 @@ export class AliasService {
     return this.mutex.run(functionName, async () => {
       await this.deps.store.aliases.delete(functionName, name);
       this.cache.delete(`${functionName}:${name}`);
+      this.deps.onChange?.(functionName, name);
     });
   }
 

@@ -46,8 +46,21 @@ export function encodeBody(
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+/** The last second formatted by requestTime, and its text: requests within a second share it. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** API Gateway's `requestTime`: `21/Apr/2020:15:08:21 +0000`. */
 export function requestTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1000);
+  if (second !== lastSecond) {
+    lastText = formatRequestTime(second * 1000);
+    lastSecond = second;
+  }
+  return lastText;
+}
+
+function formatRequestTime(epochMs: number): string {
   const d = new Date(epochMs);
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;

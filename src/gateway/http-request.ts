@@ -103,11 +103,21 @@ export function decodePath(rawPath: string): string {
   }
 }
 
+const NO_BODY = Buffer.alloc(0);
+
+/** True when the request has no body: neither Content-Length (or 0) nor Transfer-Encoding. */
+export function hasNoBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length === undefined || length === '0') && req.headers['transfer-encoding'] === undefined;
+}
+
 /**
  * Reads a request body up to `limitBytes`; `null` when it is larger (reading stops: the
- * caller answers 413 and closes the connection).
+ * caller answers 413 and closes the connection). A request without a body (a GET, mostly)
+ * costs no stream listeners: its (empty) end is left to Node.
  */
 export function readBodyLimited(req: IncomingMessage, limitBytes: number): Promise<Buffer | null> {
+  if (hasNoBody(req)) return Promise.resolve(NO_BODY);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) return Promise.resolve(null);
   return new Promise((resolve, reject) => {

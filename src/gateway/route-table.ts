@@ -22,13 +22,18 @@ const noop = () => undefined;
 
 /**
  * The routes of every domain, compiled into find-my-way routers (static beats `{param}`
- * beats `{proxy+}`; a route for a method beats `ANY` on the same path). Immutable: a
- * change builds a new table, so requests in flight keep the one they started with.
+ * beats `{proxy+}`; a route for a method beats `ANY` on the same path). A removal builds a
+ * new table; an addition that cannot collide with a route already there is inserted in
+ * place (`tryAdd`): building costs tens of microseconds per route, so a thousand routes
+ * added one by one would cost seconds. Matching is synchronous, so no request ever sees a
+ * table half changed.
  */
 export class RouteTable {
   private readonly byDomain = new Map<string, Router>();
   private readonly fallback: Router;
-  readonly size: number;
+  /** Each domain's (null: no domain) path patterns, as `patternKey` writes them. */
+  private readonly patterns = new Map<string | null, Set<string>>();
+  private sizeValue: number;
 
   constructor(routes: readonly HttpRouteRecord[]) {
     const groups = new Map<string | null, HttpRouteRecord[]>();
@@ -36,12 +41,50 @@ export class RouteTable {
       const g = groups.get(r.domain) ?? [];
       g.push(r);
       groups.set(r.domain, g);
+      this.patternsOf(r.domain).add(patternKey(r.path));
     }
     this.fallback = build(groups.get(null) ?? []);
     for (const [domain, list] of groups) {
       if (domain !== null) this.byDomain.set(domain, build(list));
     }
-    this.size = routes.length;
+    this.sizeValue = routes.length;
+  }
+
+  get size(): number {
+    return this.sizeValue;
+  }
+
+  /**
+   * Adds `route` in place when no route of its domain has an equivalent path (the same
+   * pattern up to parameter names and a trailing slash): then the result is exactly the
+   * table a rebuild would make. False when the caller must build a new table instead.
+   */
+  tryAdd(route: HttpRouteRecord): boolean {
+    const patterns = this.patternsOf(route.domain);
+    const key = patternKey(route.path);
+    if (patterns.has(key)) return false;
+    let router = route.domain === null ? this.fallback : this.byDomain.get(route.domain);
+    if (!router) {
+      router = build([]);
+      this.byDomain.set(route.domain as string, router); // not null: checked above
+    }
+    try {
+      register(router, route);
+    } catch {
+      return false; // a collision find-my-way saw and the key did not: rebuild
+    }
+    patterns.add(key);
+    this.sizeValue++;
+    return true;
+  }
+
+  private patternsOf(domain: string | null): Set<string> {
+    let set = this.patterns.get(domain);
+    if (!set) {
+      set = new Set();
+      this.patterns.set(domain, set);
+    }
+    return set;
   }
 
   /** Whether `host` (lower-case, no port) has routes of its own (a custom domain). */
@@ -65,6 +108,12 @@ export class RouteTable {
   }
 }
 
+/** A path's pattern with parameter names and a trailing slash left out: equal keys collide. */
+function patternKey(path: string): string {
+  const key = routerPattern(path).replace(/:[^/]*/g, ':');
+  return key.length > 1 && key.endsWith('/') ? key.slice(0, -1) : key;
+}
+
 function build(routes: readonly HttpRouteRecord[]): Router {
   const router = FindMyWay({
     ignoreTrailingSlash: true,
@@ -77,17 +126,28 @@ function build(routes: readonly HttpRouteRecord[]): Router {
     (a, b) => Number(a.method === 'ANY') - Number(b.method === 'ANY'),
   );
   for (const r of ordered) {
-    const pattern = routerPattern(r.path);
-    const methods = r.method === 'ANY' ? ROUTE_METHODS : [r.method as FindMyWay.HTTPMethod];
-    for (const m of methods) {
-      try {
-        router.on(m as FindMyWay.HTTPMethod, pattern, noop, r);
-      } catch {
-        // Already declared by a more specific route (or an equivalent pattern): it wins.
-      }
+    try {
+      register(router, r);
+    } catch {
+      // Already declared by a more specific route (or an equivalent pattern): it wins.
     }
   }
   return router;
+}
+
+/** Declares `r` on `router` for each of its methods; throws on the first that is taken. */
+function register(router: Router, r: HttpRouteRecord): void {
+  const pattern = routerPattern(r.path);
+  const methods = r.method === 'ANY' ? ROUTE_METHODS : [r.method as FindMyWay.HTTPMethod];
+  let failure: unknown = null;
+  for (const m of methods) {
+    try {
+      router.on(m as FindMyWay.HTTPMethod, pattern, noop, r);
+    } catch (e) {
+      failure ??= e;
+    }
+  }
+  if (failure !== null) throw failure;
 }
 
 function find(router: Router, method: string, path: string): MatchResult {

@@ -39,8 +39,9 @@ export function checkDomain(raw: string): string {
 }
 
 /**
- * The route table: kept in the store, compiled into a RouteTable in memory, swapped on
- * every change (so a change takes effect at once, with no restart).
+ * The route table: kept in the store, compiled into a RouteTable in memory, changed with
+ * every change (so a change takes effect at once, with no restart). The store is written
+ * first; the records in memory follow it without reading it back.
  */
 export class RouteService {
   private tableValue = new RouteTable([]);
@@ -114,7 +115,10 @@ export class RouteService {
       createdAtMs: this.deps.clock.now(),
     };
     await this.deps.store.createRoute(rec);
-    await this.load();
+    // In the store's order (domain, path, method), so listings read the same as after a load.
+    const at = this.records.findIndex((r) => compareRoutes(rec, r) < 0);
+    this.records = at < 0 ? [...this.records, rec] : this.records.toSpliced(at, 0, rec);
+    if (!this.tableValue.tryAdd(rec)) this.tableValue = new RouteTable(this.records);
     return rec;
   }
 
@@ -130,7 +134,20 @@ export class RouteService {
     }
     if (!rec) return undefined;
     await this.deps.store.deleteRoute(rec.id);
-    await this.load();
+    const removed = rec;
+    this.records = this.records.filter((r) => r !== removed);
+    this.tableValue = new RouteTable(this.records);
     return rec;
   }
+}
+
+/** The store's listing order: domain (none first), then path, then method. */
+function compareRoutes(a: HttpRouteRecord, b: HttpRouteRecord): number {
+  const key = (r: HttpRouteRecord): [string, string, string] => [r.domain ?? '', r.path, r.method];
+  const [x, y] = [key(a), key(b)];
+  for (let i = 0; i < 3; i++) {
+    if (x[i]! < y[i]!) return -1; // indexes 0-2 of a 3-tuple
+    if (x[i]! > y[i]!) return 1;
+  }
+  return 0;
 }

@@ -10,7 +10,7 @@ import { type ArnContext, functionArn } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { fail } from '../shared/error-codes.js';
 import type { IdGenerator } from '../shared/ids.js';
-import type { FunctionRecord } from '../store/types.js';
+import type { FunctionRecord, InvocationStartType } from '../store/types.js';
 import { newTraceId } from './trace.js';
 
 /** Largest synchronous request payload (Lambda: 6 MB). */
@@ -54,6 +54,8 @@ export interface RunSummary {
   billedDurationMs: number;
   initDurationMs: number | null;
   cold: boolean;
+  /** How the instance that ran it came to serve (absent when no instance ran). */
+  startType?: InvocationStartType;
   maxMemoryMb: number;
   errorType: string | null;
   errorMessage: string | null;
@@ -139,6 +141,7 @@ export class Invoker {
             durationMs: this.deps.clock.now() - startedAtMs,
             maxMemoryBytes,
             cold: true,
+            startType: instance.startType,
           });
         }
         initLines = instance.initLines;
@@ -172,6 +175,7 @@ export class Invoker {
       durationMs,
       maxMemoryBytes,
       cold: lease.cold,
+      startType: lease.cold || instance.startType === 'provisioned' ? instance.startType : 'warm',
       ...(initDurationMs !== undefined ? { initDurationMs } : {}),
     });
   }
@@ -187,6 +191,7 @@ export class Invoker {
       durationMs: number;
       maxMemoryBytes: number;
       cold: boolean;
+      startType: InvocationStartType;
       initDurationMs?: number;
     },
   ): InvokeResponse {
@@ -238,6 +243,7 @@ export class Invoker {
       memoryMb: fn.memoryMb,
       maxMemoryBytes: run0.maxMemoryBytes,
       ...(run0.initDurationMs !== undefined ? { initDurationMs: run0.initDurationMs } : {}),
+      startType: run0.startType,
     });
     this.deps.logs.write(events);
     const endedAtMs = this.deps.clock.now();
@@ -251,6 +257,7 @@ export class Invoker {
       billedDurationMs: Math.max(1, Math.ceil(run0.durationMs)),
       initDurationMs: run0.initDurationMs ?? null,
       cold: run0.cold,
+      startType: run0.startType,
       maxMemoryMb: Math.round(run0.maxMemoryBytes / (1024 * 1024)),
       errorType,
       errorMessage,
@@ -313,6 +320,7 @@ export function runFields(run: RunSummary) {
     durationMs: run.durationMs,
     billedDurationMs: run.billedDurationMs,
     cold: run.cold,
+    startType: run.startType ?? null,
     maxMemoryMb: run.maxMemoryMb,
     errorType: run.errorType,
     errorMessage: run.errorMessage,

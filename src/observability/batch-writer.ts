@@ -1,7 +1,17 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+
+/** Items per store write unless told otherwise (see `maxBatch`). */
+const DEFAULT_MAX_BATCH = 256;
+
 /**
  * Buffers items and writes them in batches, off the request path: `write`
  * only appends to an array. At most `maxBuffered` items wait; past that the
  * oldest are dropped and `onDrop` is told how many (once per batch).
+ *
+ * A backlog is written `maxBatch` items at a time with a turn of the event loop
+ * between writes: the store is synchronous (SQLite), so one long transaction would
+ * hold every request that arrives meanwhile (a 100 ms backlog of a busy server
+ * took ~8 ms to write, ~50 ms with a WAL checkpoint).
  */
 export class BatchWriter<T> {
   private buffer: T[] = [];
@@ -15,6 +25,8 @@ export class BatchWriter<T> {
       what: string;
       flushEveryMs?: number;
       maxBuffered?: number;
+      /** Most items handed to `sink` at once. */
+      maxBatch?: number;
       /** Lets the writer add a note item about dropped ones to the next batch. */
       onDrop?: (dropped: number, batch: T[]) => void;
     },
@@ -37,28 +49,36 @@ export class BatchWriter<T> {
     }
   }
 
-  /** Writes everything buffered so far; resolves when it is stored. */
+  /** Writes everything buffered so far (and what arrives meanwhile); resolves when it is stored. */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
     if (this.buffer.length === 0) return;
-    const batch = this.buffer;
-    this.buffer = [];
-    if (this.dropped) {
-      this.opts.onDrop?.(this.dropped, batch);
-      console.error(
-        `nimbus: ${this.dropped} ${this.opts.what} were dropped because the writer fell behind`,
-      );
-      this.dropped = 0;
-    }
-    this.flushing = this.sink(batch).catch((e: unknown) => {
-      console.error(
-        `nimbus: writing ${batch.length} ${this.opts.what} failed: ${(e as Error).message}`,
-      );
-    });
+    this.flushing = this.drain();
     try {
       await this.flushing;
     } finally {
       this.flushing = null;
+    }
+  }
+
+  private async drain(): Promise<void> {
+    const maxBatch = this.opts.maxBatch ?? DEFAULT_MAX_BATCH;
+    for (let first = true; this.buffer.length > 0; first = false) {
+      if (!first) await yieldToEventLoop();
+      const batch = this.buffer.length <= maxBatch ? this.buffer : this.buffer.splice(0, maxBatch);
+      if (batch === this.buffer) this.buffer = [];
+      if (this.dropped) {
+        this.opts.onDrop?.(this.dropped, batch);
+        console.error(
+          `nimbus: ${this.dropped} ${this.opts.what} were dropped because the writer fell behind`,
+        );
+        this.dropped = 0;
+      }
+      await this.sink(batch).catch((e: unknown) => {
+        console.error(
+          `nimbus: writing ${batch.length} ${this.opts.what} failed: ${(e as Error).message}`,
+        );
+      });
     }
   }
 

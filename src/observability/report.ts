@@ -16,6 +16,8 @@ export interface InvocationLogInput {
   maxMemoryBytes: number;
   /** Present on a cold start. */
   initDurationMs?: number;
+  /** How the instance came to serve; `Start Type` is printed unless it was warm. */
+  startType?: 'cold' | 'prewarmed' | 'provisioned' | 'warm';
 }
 
 /** Lambda's REPORT line, e.g. `REPORT RequestId: …\tDuration: 1.23 ms\tBilled Duration: 2 ms\t…`. */
@@ -26,6 +28,8 @@ export function reportLine(i: InvocationLogInput): string {
     `REPORT RequestId: ${i.requestId}\tDuration: ${i.durationMs.toFixed(2)} ms\t` +
     `Billed Duration: ${billed} ms\tMemory Size: ${i.memoryMb} MB\tMax Memory Used: ${usedMb} MB\t`;
   if (i.initDurationMs !== undefined) line += `Init Duration: ${i.initDurationMs.toFixed(2)} ms\t`;
+  // Nimbus's own field, after Lambda's: on-demand (cold), prewarmed or provisioned.
+  if (i.startType && i.startType !== 'warm') line += `Start Type: ${i.startType}\t`;
   return line;
 }
 

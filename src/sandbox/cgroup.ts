@@ -17,6 +17,13 @@ export interface InstanceCgroup {
   readonly procsFiles: string[];
   /** Highest memory use seen, in bytes. */
   peakBytes(): number;
+  /** Memory in use now, in bytes. */
+  usageBytes(): number;
+  /**
+   * Changes the memory cap (a prewarmed sandbox gets its function's at assignment).
+   * Throws when the group uses more than the new cap and cannot be brought under it.
+   */
+  setMemoryLimit(bytes: number): void;
   /** True once the kernel's OOM killer acted in this group. */
   oomKilled(): boolean;
   /** SIGKILLs every process left in the group. */
@@ -121,7 +128,8 @@ class V1Driver implements CgroupDriver {
   create(instanceId: string, limits: { memoryBytes: number; pidsMax: number }): InstanceCgroup {
     const mem = path.join(this.memParent, instanceId);
     mkdirSync(mem);
-    writeFileSync(path.join(mem, 'memory.limit_in_bytes'), String(limits.memoryBytes));
+    const limitFile = path.join(mem, 'memory.limit_in_bytes');
+    writeFileSync(limitFile, String(limits.memoryBytes));
     // Without swap accounting this file is absent; with it, swap must not extend the cap.
     const memsw = path.join(mem, 'memory.memsw.limit_in_bytes');
     if (existsSync(memsw)) writeFileSync(memsw, String(limits.memoryBytes));
@@ -134,9 +142,20 @@ class V1Driver implements CgroupDriver {
       procsFiles.push(path.join(pids, 'cgroup.procs'));
     }
     const peak = counter(path.join(mem, 'memory.max_usage_in_bytes'));
+    let limitBytes = limits.memoryBytes;
     return {
       procsFiles,
       peakBytes: () => peak.read(),
+      usageBytes: () => readNumber(path.join(mem, 'memory.usage_in_bytes')),
+      setMemoryLimit: (bytes) => {
+        // memory.limit_in_bytes may never exceed memory.memsw.limit_in_bytes: raise memsw first.
+        const order = bytes > limitBytes ? [memsw, limitFile] : [limitFile, memsw];
+        for (const f of order)
+          if (f !== memsw || existsSync(memsw)) writeFileSync(f, String(bytes));
+        limitBytes = bytes;
+        // The high-water mark from before belongs to no invocation of the function.
+        writeFileSync(path.join(mem, 'memory.max_usage_in_bytes'), '0');
+      },
       oomKilled: () => readKey(path.join(mem, 'memory.oom_control'), 'oom_kill') > 0,
       killAll: () => killPids(path.join(mem, 'cgroup.procs')),
       remove: () => {
@@ -172,6 +191,16 @@ class V2Driver implements CgroupDriver {
     return {
       procsFiles: [path.join(dir, 'cgroup.procs')],
       peakBytes: () => peak.read(),
+      usageBytes: () => readNumber(path.join(dir, 'memory.current')),
+      setMemoryLimit: (bytes) => {
+        writeFileSync(path.join(dir, 'memory.max'), String(bytes));
+        // Linux 6.12+ lets the peak be reset; before, it keeps the pool phase's.
+        try {
+          writeFileSync(path.join(dir, 'memory.peak'), 'reset');
+        } catch {
+          // older kernel
+        }
+      },
       oomKilled: () => readKey(path.join(dir, 'memory.events'), 'oom_kill') > 0,
       killAll: () => {
         try {

@@ -1,4 +1,5 @@
 export type { CgroupDriver, InstanceCgroup } from './cgroup.js';
+export { CodeSlot, linkTree, type PlacementMode, SlotArea } from './code-slot.js';
 export { detectIsolation, type IsolationInfo } from './detect.js';
 export {
   type ExitReport,
@@ -15,6 +16,7 @@ export {
   type SandboxPaths,
   type SandboxSpec,
 } from './launch.js';
+export { Mounter, mountsUnder } from './mounter.js';
 export {
   attachUserNet,
   findUserNet,
@@ -22,5 +24,11 @@ export {
   USERNET_MISSING,
   type UserNet,
 } from './network.js';
-export { findRelay, RELAY_MISSING, SANDBOX_RUNTIME_API } from './relay.js';
+export {
+  AWS_SOCKET_NAME,
+  findRelay,
+  RELAY_MISSING,
+  SANDBOX_AWS_ENDPOINT,
+  SANDBOX_RUNTIME_API,
+} from './relay.js';
 export { removeStale } from './stale.js';

@@ -12,6 +12,8 @@ export interface SandboxPaths {
   socketPath: string;
   /** Where a Node.js that Nimbus installed is (`bin/node`), as on Lambda. */
   langDir: string;
+  /** Folder of the socket to Nimbus's own AWS endpoint (SQS, S3, Lambda). */
+  awsSocketDir: string;
 }
 
 /** What to run and what it may see. Host paths; the launcher maps them. */
@@ -32,6 +34,11 @@ export interface SandboxSpec {
   argv: string[];
   env: Record<string, string>;
   tmpSizeMb: number;
+  /**
+   * Host folder holding the socket of Nimbus's own AWS endpoint, mounted read-only at
+   * /run/nimbus-aws; the runtime relays AWS_ENDPOINT_URL to it. None: not mounted.
+   */
+  awsSocketDir?: string | null;
   cgroup: InstanceCgroup | null;
   /**
    * Outbound network through a user-mode stack (network.ts; bubblewrap only): the
@@ -39,6 +46,8 @@ export interface SandboxSpec {
    * file mounted at /etc/resolv.conf, or null for the host's own.
    */
   internet?: { resolvConf: string | null } | null;
+  /** stdin is a pipe (a prewarmed sandbox reads its assignment there), else /dev/null. */
+  stdinPipe?: boolean;
 }
 
 export const SANDBOX_PATHS: SandboxPaths = {
@@ -47,6 +56,7 @@ export const SANDBOX_PATHS: SandboxPaths = {
   optDir: '/opt',
   socketPath: '/run/nimbus/runtime.sock',
   langDir: '/var/lang',
+  awsSocketDir: '/run/nimbus-aws',
 };
 
 /** The uid/gid function code runs as inside the sandbox (as Lambda's sbx_user1051). */
@@ -134,6 +144,7 @@ export function bwrapArgs(spec: SandboxSpec): string[] {
     ...(spec.optDir ? ['--ro-bind', spec.optDir, SANDBOX_PATHS.optDir] : ['--dir', '/opt']),
     // Only that runtime's own folder: the rest of the data dir stays invisible.
     ...(spec.langDir ? ['--ro-bind', spec.langDir, SANDBOX_PATHS.langDir] : []),
+    ...(spec.awsSocketDir ? ['--ro-bind', spec.awsSocketDir, SANDBOX_PATHS.awsSocketDir] : []),
     '--ro-bind',
     spec.socketDir,
     path.dirname(SANDBOX_PATHS.socketPath),
@@ -148,7 +159,7 @@ export function pathsFor(
   isolated: boolean,
   spec: Pick<
     SandboxSpec,
-    'codeDir' | 'runtimeDir' | 'optDir' | 'socketDir' | 'socketName' | 'langDir'
+    'codeDir' | 'runtimeDir' | 'optDir' | 'socketDir' | 'socketName' | 'langDir' | 'awsSocketDir'
   >,
 ): SandboxPaths {
   if (isolated) return SANDBOX_PATHS;
@@ -158,6 +169,7 @@ export function pathsFor(
     optDir: spec.optDir ?? '/opt',
     socketPath: path.join(spec.socketDir, spec.socketName),
     langDir: spec.langDir ?? SANDBOX_PATHS.langDir,
+    awsSocketDir: spec.awsSocketDir ?? SANDBOX_PATHS.awsSocketDir,
   };
 }
 
@@ -183,7 +195,7 @@ export function launch(spec: SandboxSpec, isolated: boolean, bwrapPath: string):
   return spawn('/bin/sh', ['-c', WRAPPER, 'nimbus-sandbox', ...procs, '--', ...argv], {
     env: spec.env,
     cwd: isolated ? '/' : spec.codeDir,
-    stdio: net ? [...INTERNET_STDIO] : ['ignore', 'pipe', 'ignore'],
+    stdio: net ? [...INTERNET_STDIO] : [spec.stdinPipe ? 'pipe' : 'ignore', 'pipe', 'ignore'],
     // Own process group: a signal to the server's group does not reach instances first.
     detached: true,
   });

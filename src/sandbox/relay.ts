@@ -7,6 +7,13 @@ import { accessSync, constants } from 'node:fs';
  */
 export const SANDBOX_RUNTIME_API = '127.0.0.1:9001';
 
+/**
+ * AWS_ENDPOINT_URL inside a sandbox: the runtime relays this address to Nimbus's
+ * own endpoint (SQS, S3, Lambda) through `AWS_SOCKET_NAME` in SANDBOX_PATHS.awsSocketDir.
+ */
+export const SANDBOX_AWS_ENDPOINT = 'http://127.0.0.1:9000';
+export const AWS_SOCKET_NAME = 'aws.sock';
+
 /** Where Debian and most distributions put socat; the sandbox mounts all of them. */
 const SOCAT_PATHS = ['/usr/bin/socat', '/bin/socat', '/usr/local/bin/socat'];
 

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { mountsUnder } from './mounter.js';
 
 function alive(pid: number): boolean {
   try {
@@ -29,8 +31,11 @@ export function removeStale(dir: string, prefix: string, kind: 'cgroup' | 'folde
     if (!(pid > 0) || pid === process.pid || alive(pid)) continue;
     const full = path.join(dir, name);
     try {
-      if (kind === 'folder') rmSync(full, { recursive: true, force: true });
-      else {
+      if (kind === 'folder') {
+        // Prewarmed sandboxes' code mounts (read-only) first, so the folder can go.
+        for (const mp of mountsUnder(full)) spawnSync('umount', ['-l', mp], { stdio: 'ignore' });
+        rmSync(full, { recursive: true, force: true });
+      } else {
         for (const child of readdirSync(full, { withFileTypes: true })) {
           if (child.isDirectory()) rmdirSync(path.join(full, child.name));
         }

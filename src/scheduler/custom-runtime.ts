@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxPaths } from '../sandbox/index.js';
-import type { PlatformFailure } from './instance.js';
+import type { PlatformFailure } from './instance-types.js';
 
 /** Where a custom runtime's `bootstrap` was found: the function's code or a layer. */
 export type BootstrapRoot = 'task' | 'opt';

@@ -1,14 +1,24 @@
+export { Capacity, type CapacityOptions } from './capacity.js';
 export { locateBootstrap } from './custom-runtime.js';
+export { Instance } from './instance.js';
 export {
   InitFailure,
-  Instance,
   type InstanceHost,
   type InstanceOptions,
   type InvokeOutcome,
   type InvokeResult,
   type PlanWhere,
   type PlatformFailure,
-} from './instance.js';
+  type StartType,
+} from './instance-types.js';
 export type { LogLine } from './log-lines.js';
-export { instancePlan, logStreamName, RUNTIMES_DIR, runtimeSetup } from './plan.js';
+export { MemoryGuard, type MemoryGuardOptions, readMemAvailableMb } from './memory-guard.js';
+export {
+  type FunctionAwsAccess,
+  instancePlan,
+  logStreamName,
+  RUNTIMES_DIR,
+  runtimeSetup,
+} from './plan.js';
+export { type FleetStatus, ProvisionedFleet } from './provisioned-fleet.js';
 export { type Lease, type PoolTarget, Scheduler } from './scheduler.js';

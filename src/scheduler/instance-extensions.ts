@@ -8,7 +8,7 @@ import {
   listExtensions,
   type SandboxPaths,
 } from '../sandbox/index.js';
-import type { InstancePlan, PlatformFailure } from './instance.js';
+import type { InstancePlan, PlatformFailure } from './instance-types.js';
 
 /** How long extensions get to handle SHUTDOWN before everything is killed (Lambda: 2 s). */
 export const SHUTDOWN_GRACE_MS = 2000;

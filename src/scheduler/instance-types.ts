@@ -1,8 +1,16 @@
-import type { RuntimeApiServer, RuntimeOutcome } from '../runtime-api/index.js';
-import type { IsolationInfo, SandboxPaths } from '../sandbox/index.js';
-import type { Clock } from '../shared/clock.js';
+import type { RuntimeOutcome } from '../runtime-api/index.js';
+import type { SandboxPaths } from '../sandbox/index.js';
 import type { Instance } from './instance.js';
+import type { ProcessHost } from './instance-process.js';
 import type { LogLine } from './log-lines.js';
+import type { StartGate } from './start-gate.js';
+
+/**
+ * How an instance came to serve: `cold` (launched for an invocation), `prewarmed` (a
+ * pooled sandbox specialised for an invocation), `provisioned` (started ahead of traffic
+ * for provisioned concurrency). An invocation on an instance that was already warm is `warm`.
+ */
+export type StartType = 'cold' | 'prewarmed' | 'provisioned';
 
 /** An error the platform itself reports for an invocation (timeout, crash, OOM, init failure). */
 export interface PlatformFailure {
@@ -73,13 +81,9 @@ export interface InstanceOptions {
   plan(paths: SandboxPaths, where: PlanWhere): InstancePlan;
 }
 
-export interface InstanceHost {
-  isolation: IsolationInfo;
-  rapi: RuntimeApiServer;
-  /** Folder under which each instance gets its socket folder. */
-  runDir: string;
-  tmpSizeMb: number;
-  clock: Clock;
+export interface InstanceHost extends ProcessHost {
+  /** Counts starts in flight (background work waits for them). */
+  starts?: StartGate;
   /** Called once when the instance has died, for whatever reason. */
   onDeath(instance: Instance): void;
   /** Lines printed while no invocation was running. */

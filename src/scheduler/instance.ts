@@ -1,6 +1,3 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import {
   type ChannelListener,
   type ExtensionListener,
@@ -9,41 +6,22 @@ import {
   type RuntimeOutcome,
   type ShutdownReason,
 } from '../runtime-api/index.js';
-import {
-  attachUserNet,
-  findUserNet,
-  type InstanceCgroup,
-  launch,
-  parseExitReport,
-  pathsFor,
-  SANDBOX_RUNTIME_API,
-  sandboxResolvConf,
-  USERNET_MISSING,
-  type UserNet,
-} from '../sandbox/index.js';
+import { findUserNet, parseExitReport, USERNET_MISSING } from '../sandbox/index.js';
 import { exitFailure } from './exit-failure.js';
 import { exitFromStatus, InstanceExtensions, SHUTDOWN_GRACE_MS } from './instance-extensions.js';
+import { InvocationTracker } from './instance-invocation.js';
+import { launchSandbox, type StartContext, specialiseSandbox } from './instance-launch.js';
+import { InstanceProcess, type ProcessEvents } from './instance-process.js';
 import {
   InitFailure,
   type InstanceHost,
   type InstanceOptions,
-  type InvokeOutcome,
   type InvokeResult,
   type PlatformFailure,
+  type StartType,
 } from './instance-types.js';
-import { LineSplitter, type LogLine } from './log-lines.js';
-import { processTreePeakBytes } from './proc-memory.js';
-
-export {
-  InitFailure,
-  type InstanceHost,
-  type InstanceOptions,
-  type InstancePlan,
-  type InvokeOutcome,
-  type InvokeResult,
-  type PlanWhere,
-  type PlatformFailure,
-} from './instance-types.js';
+import type { LogLine } from './log-lines.js';
+import type { PooledSandbox } from './pooled-sandbox.js';
 
 /** `stopping`: extensions handle SHUTDOWN before the instance is killed (never reused). */
 export type InstanceState = 'starting' | 'idle' | 'busy' | 'stopping' | 'dead';
@@ -56,63 +34,69 @@ const TRANSITIONS: Record<InstanceState, InstanceState[]> = {
   dead: [],
 };
 
-/** How long to wait for the end marker after the runtime answered. */
-const MARKER_WAIT_MS = 1000;
-/** How long to wait for the last output after the process exited. */
-const EXIT_DRAIN_MS = 300;
-
-interface Pending {
-  requestId: string;
-  startedMs: number;
-  outcome: InvokeOutcome | null;
-  markerSeen: boolean;
-  timer: NodeJS.Timeout;
-  markerTimer: NodeJS.Timeout | null;
-  resolve(r: InvokeResult): void;
-}
-
 /**
- * One sandboxed runtime process and everything it owns: its Runtime API channel
- * and socket, its cgroup, its output pipe. Serves one invocation at a time.
+ * One sandboxed runtime serving one function: its Runtime API channel, its extensions
+ * and its invocations, one at a time. The sandbox itself (process, socket, cgroup) is an
+ * InstanceProcess: launched for the instance, or a prewarmed one it is assigned.
  */
 export class Instance implements ChannelListener, ExtensionListener {
   private stateValue: InstanceState = 'starting';
-  private child: ChildProcess | null = null;
-  private cgroup: InstanceCgroup | null = null;
+  private proc: InstanceProcess;
   private channel: RuntimeChannel;
-  private detach: (() => void) | null = null;
-  private socketDir: string;
   private lines: LogLine[] = [];
-  private pending: Pending | null = null;
+  private readonly run: InvocationTracker;
   private startWaiter: {
     resolve(): void;
     reject(e: InitFailure): void;
     timer: NodeJS.Timeout;
   } | null = null;
+  private ready: Promise<void> = Promise.resolve();
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private killedByUs = false;
   private startFailure: PlatformFailure | null = null;
   private startPeakBytes = 0;
-  private processExited = false;
   private readonly ext: InstanceExtensions;
   /** The runtime asked for its first event (init also waits for the extensions). */
   private runtimeReady = false;
   private stopTimer: NodeJS.Timeout | null = null;
-  private userNet: UserNet | null = null;
+  private readonly events: ProcessEvents;
   /** Init log, handed to the first invocation. */
   initLines: LogLine[] = [];
   initDurationMs = 0;
   lastUsedMs: number;
   invocations = 0;
+  /** How it started: launched for an invocation, assigned a prewarmed sandbox, or provisioned. */
+  startType: StartType = 'cold';
 
   constructor(
     readonly opts: InstanceOptions,
     private readonly host: InstanceHost,
+    /** A prewarmed sandbox to specialise instead of launching one (taken from the pool). */
+    private pooled: PooledSandbox | null = null,
   ) {
     this.channel = new RuntimeChannel(this);
     this.ext = new InstanceExtensions(this, opts.optDir);
     this.channel.extensions = this.ext.hub;
-    this.socketDir = path.join(host.runDir, opts.id);
+    this.events = {
+      onLine: (text) => this.lines.push({ timestampMs: this.host.clock.now(), text }),
+      onMarker: (id) => this.run.marker(id),
+      onExitMarker: (text) => this.onExitMarker(text),
+      onExit: (code, signal, err) => this.onExit(code, signal, err),
+    };
+    this.proc = new InstanceProcess(host, opts.id, this.events);
+    this.run = new InvocationTracker({
+      clock: host.clock,
+      writesMarker: opts.writesMarker,
+      extensionsIdle: () => this.ext.hub.idle(),
+      takeLines: () => this.takeLines(),
+      peakBytes: () => this.proc.peakBytes(),
+      onComplete: () => {
+        this.lastUsedMs = this.host.clock.monotonicMs();
+        // A killed instance stays busy until it is dead: it must not be reused.
+        if (this.stateValue === 'busy' && !this.killedByUs) this.transition('idle');
+      },
+    });
+    this.proc.groupKill = this.ext.launched;
     this.lastUsedMs = host.clock.monotonicMs();
   }
 
@@ -131,7 +115,11 @@ export class Instance implements ChannelListener, ExtensionListener {
     this.stateValue = to;
   }
 
-  /** Starts the process and resolves when the runtime asks for its first event. */
+  /**
+   * Starts the runtime and resolves when it asks for its first event: specialises the
+   * prewarmed sandbox it was given (falling back to a launch if that sandbox is gone),
+   * or launches one.
+   */
   async start(): Promise<void> {
     const t0 = this.host.clock.monotonicMs();
     const isolated = this.host.isolation.kind === 'bwrap';
@@ -142,112 +130,55 @@ export class Instance implements ChannelListener, ExtensionListener {
       (internet && !findUserNet()
         ? { kind: 'failure' as const, errorType: 'Sandbox.Failure', errorMessage: USERNET_MISSING }
         : null);
-    if (early) throw new InitFailure(early, [], 0);
-    mkdirSync(this.socketDir, { recursive: true, mode: 0o755 });
-    const socketName = 'runtime.sock';
-    this.detach = await this.host.rapi.attach(this.channel, path.join(this.socketDir, socketName));
-    let runtimeApi = SANDBOX_RUNTIME_API;
-    // Extensions know only AWS_LAMBDA_RUNTIME_API too.
-    if (!isolated && (this.opts.tcpRuntimeApi || this.ext.launched)) {
-      const tcp = await this.host.rapi.attachTcp(this.channel);
-      const detachSocket = this.detach;
-      this.detach = () => {
-        detachSocket();
-        tcp.stop();
-      };
-      runtimeApi = tcp.address;
+    if (early) {
+      this.pooled?.destroy();
+      this.pooled = null;
+      throw new InitFailure(early, [], 0);
     }
-    const base = {
-      instanceId: this.id,
-      codeDir: this.opts.codeDir,
-      runtimeDir: this.opts.runtimeDir,
-      socketDir: this.socketDir,
-      socketName,
-      optDir: this.opts.optDir,
-      langDir: this.opts.langDir ?? null,
-      tmpSizeMb: this.host.tmpSizeMb,
-      cgroup: null,
-    };
-    const paths = pathsFor(isolated, base);
-    const plan = this.opts.plan(paths, { isolated, runtimeApi });
+    this.host.starts?.enter();
     try {
-      this.cgroup =
-        this.host.isolation.cgroup?.create(this.id, {
-          memoryBytes: this.opts.memoryMb * 1024 * 1024,
-          pidsMax: 1024,
-        }) ?? null;
-    } catch (e) {
-      this.teardown();
-      throw new InitFailure(
-        {
-          kind: 'failure',
-          errorType: 'Sandbox.Failure',
-          errorMessage: `could not create the instance's cgroup: ${(e as Error).message}`,
-        },
-        [],
-        0,
-      );
+      const pooled = this.pooled;
+      this.pooled = null;
+      const start: StartContext = {
+        opts: this.opts,
+        host: this.host,
+        channel: this.channel,
+        ext: this.ext,
+        armInitTimeout: () => this.armInitTimeout(),
+        failStart: (f) => this.failStart(f),
+        stopped: () => this.killedByUs,
+      };
+      const adopt = (proc: InstanceProcess) => {
+        proc.listen(this.events);
+        this.proc = proc;
+      };
+      if (pooled && (await specialiseSandbox(pooled, start, adopt))) this.startType = 'prewarmed';
+      else await launchSandbox(this.proc, start, isolated, internet);
+      await this.ready;
+    } finally {
+      this.host.starts?.leave();
     }
-    const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const secs = (this.opts.initTimeoutMs / 1000).toFixed(2);
-        const waiting = this.ext.hub.initWaitingFor();
-        this.failStart({
-          kind: 'failure',
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `Init phase timed out after ${secs} seconds${
-            waiting.length ? ` (waiting for extensions: ${waiting.join(', ')})` : ''
-          }`,
-        });
-      }, this.opts.initTimeoutMs);
-      this.startWaiter = { resolve, reject, timer };
-    });
-    const child = launch(
-      {
-        ...base,
-        argv: this.ext.argv(plan, paths, this.opts.functionName, isolated),
-        env: plan.env,
-        cgroup: this.cgroup,
-        internet: internet ? { resolvConf: this.writeResolvConf() } : null,
-      },
-      isolated,
-      this.host.isolation.bwrapPath,
-    );
-    this.child = child;
-    if (internet) this.connect(child);
-    const splitter = new LineSplitter(
-      (text) => this.lines.push({ timestampMs: this.host.clock.now(), text }),
-      (id) => this.onMarker(id),
-      this.ext.launched ? (text) => this.onExitMarker(text) : undefined,
-    );
-    child.stdout?.on('data', (c: Buffer) => splitter.push(c));
-    child.stdout?.on('end', () => splitter.flush());
-    child.on('error', (e) => this.onExit(null, null, e));
-    child.on('exit', (code, signal) => this.onExit(code, signal));
-    await ready;
     this.initDurationMs = this.host.clock.monotonicMs() - t0;
   }
 
-  /** Gives the sandbox its outbound network; a failure fails init. */
-  private connect(child: ChildProcess): void {
-    // findUserNet() is non-null here: start() checked it before launching.
-    this.userNet = attachUserNet(child, findUserNet() as string);
-    this.userNet.ready.catch((e: Error) =>
-      this.failStart({
-        kind: 'failure',
-        errorType: 'Sandbox.Failure',
-        errorMessage: `could not give the sandbox internet access: ${e.message}`,
-      }),
-    );
+  /** Arms the init timeout; `ready` settles when init completes or fails. */
+  private armInitTimeout(): void {
+    this.ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => this.initTimedOut(), this.opts.initTimeoutMs);
+      this.startWaiter = { resolve, reject, timer };
+    });
   }
 
-  /** The sandbox's /etc/resolv.conf when the host's own would not work there (a host file), or null. */
-  private writeResolvConf(): string | null {
-    const text = sandboxResolvConf();
-    if (text === null) return null;
-    const file = path.join(this.socketDir, 'resolv.conf');
-    writeFileSync(file, text, { mode: 0o644 });
-    return file;
+  private initTimedOut(): void {
+    const secs = (this.opts.initTimeoutMs / 1000).toFixed(2);
+    const waiting = this.ext.hub.initWaitingFor();
+    this.failStart({
+      kind: 'failure',
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `Init phase timed out after ${secs} seconds${
+        waiting.length ? ` (waiting for extensions: ${waiting.join(', ')})` : ''
+      }`,
+    });
   }
 
   /** Runs one invocation; never rejects. */
@@ -256,38 +187,30 @@ export class Instance implements ChannelListener, ExtensionListener {
     this.invocations++;
     // Lines printed while idle belong to no invocation.
     if (this.lines.length) this.host.onStrayLines(this, this.takeLines());
-    return new Promise<InvokeResult>((resolve) => {
-      const timer = setTimeout(() => {
-        const secs = (timeoutMs / 1000).toFixed(2);
-        if (this.pending?.outcome) {
-          // The runtime answered in time; its extensions did not finish: the answer stands.
-          this.lines.push({
-            timestampMs: this.host.clock.now(),
-            text: `Extensions did not finish within ${secs} seconds: ${this.ext.hub.busyNames().join(', ')}`,
-          });
-          this.stop('timeout');
-          this.complete(true);
-          return;
-        }
-        // Stopped first, so the instance never goes back to the pool.
-        this.stop('timeout');
-        this.settle({
-          kind: 'failure',
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `RequestId: ${inv.requestId} Error: Task timed out after ${secs} seconds`,
-        });
-      }, timeoutMs);
-      this.pending = {
-        requestId: inv.requestId,
-        startedMs: this.host.clock.monotonicMs(),
-        outcome: null,
-        markerSeen: false,
-        timer,
-        markerTimer: null,
-        resolve,
-      };
-      this.channel.deliver(inv);
-      this.ext.hub.deliverInvoke(inv);
+    const result = this.run.begin(inv.requestId, timeoutMs, () => this.timedOut(inv, timeoutMs));
+    this.channel.deliver(inv);
+    this.ext.hub.deliverInvoke(inv);
+    return result;
+  }
+
+  private timedOut(inv: RuntimeInvocation, timeoutMs: number): void {
+    const secs = (timeoutMs / 1000).toFixed(2);
+    if (this.run.current?.answered) {
+      // The runtime answered in time; its extensions did not finish: the answer stands.
+      this.lines.push({
+        timestampMs: this.host.clock.now(),
+        text: `Extensions did not finish within ${secs} seconds: ${this.ext.hub.busyNames().join(', ')}`,
+      });
+      this.stop('timeout');
+      this.run.complete(true);
+      return;
+    }
+    // Stopped first, so the instance never goes back to the pool.
+    this.stop('timeout');
+    this.run.fail({
+      kind: 'failure',
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${inv.requestId} Error: Task timed out after ${secs} seconds`,
     });
   }
 
@@ -311,20 +234,12 @@ export class Instance implements ChannelListener, ExtensionListener {
 
   /** Stops the instance at once (SIGKILL to everything it started). */
   kill(): void {
-    if (this.stateValue === 'dead' && !this.child) return;
+    if (this.stateValue === 'dead' && !this.proc.child) return;
     this.killedByUs = true;
     if (this.stopTimer) clearTimeout(this.stopTimer);
-    this.cgroup?.killAll();
-    const child = this.child;
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      try {
-        // With extensions the whole process group: without a sandbox they are its members.
-        process.kill(this.ext.launched ? -child.pid : child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    if (!child) this.die();
+    this.pooled?.destroy();
+    this.pooled = null;
+    if (!this.proc.kill()) this.die();
   }
 
   // ChannelListener
@@ -359,24 +274,14 @@ export class Instance implements ChannelListener, ExtensionListener {
   }
 
   onOutcome(requestId: string, outcome: RuntimeOutcome): void {
-    const p = this.pending;
-    if (!p || p.requestId !== requestId || p.outcome) return;
-    p.outcome = outcome;
-    if (!this.opts.writesMarker || p.markerSeen) {
-      this.complete();
-      return;
-    }
-    p.markerTimer = setTimeout(() => {
-      p.markerSeen = true; // waited long enough: what has been read is the log
-      this.complete();
-    }, MARKER_WAIT_MS);
+    this.run.answer(requestId, outcome);
   }
 
   // ExtensionListener
 
   onExtensionProgress(): void {
     if (this.startWaiter) this.finishInit();
-    if (this.pending?.outcome) this.complete();
+    this.run.complete();
     if (this.stateValue === 'stopping' && this.ext.hub.idle()) this.kill();
   }
 
@@ -385,16 +290,12 @@ export class Instance implements ChannelListener, ExtensionListener {
       this.failStart({ kind: 'failure', errorType, errorMessage });
       return;
     }
-    const p = this.pending;
     this.stop('failure');
-    if (p && !p.outcome) {
-      p.outcome = {
-        kind: 'failure',
-        errorType,
-        errorMessage: `RequestId: ${p.requestId} Error: ${errorMessage}`,
-      };
-    }
-    if (p) this.complete(true);
+    this.run.failWith((requestId) => ({
+      kind: 'failure',
+      errorType,
+      errorMessage: `RequestId: ${requestId} Error: ${errorMessage}`,
+    }));
   }
 
   /** The entry process reports that an extension, or the runtime, ended. */
@@ -412,54 +313,10 @@ export class Instance implements ChannelListener, ExtensionListener {
     this.stop('failure');
   }
 
-  private onMarker(requestId: string): void {
-    const p = this.pending;
-    if (!p || p.requestId !== requestId) return;
-    p.markerSeen = true;
-    if (p.outcome) this.complete();
-  }
-
   private takeLines(): LogLine[] {
     const l = this.lines;
     this.lines = [];
     return l;
-  }
-
-  private peakBytes(): number {
-    if (this.cgroup) return this.cgroup.peakBytes();
-    return this.child?.pid ? processTreePeakBytes(this.child.pid) : 0;
-  }
-
-  /** Settles the pending invocation with a platform failure (timeout, exit). */
-  private settle(failure: PlatformFailure): void {
-    const p = this.pending;
-    if (!p || p.outcome) return;
-    p.outcome = failure;
-    this.complete(true);
-  }
-
-  /**
-   * Ends the pending invocation once the runtime answered, its end marker was read
-   * and every extension finished with the INVOKE event; `force`: right now.
-   */
-  private complete(force = false): void {
-    const p = this.pending;
-    if (!p?.outcome) return;
-    if (!force && ((this.opts.writesMarker && !p.markerSeen) || !this.ext.hub.idle())) return;
-    this.pending = null;
-    clearTimeout(p.timer);
-    if (p.markerTimer) clearTimeout(p.markerTimer);
-    const now = this.host.clock.monotonicMs();
-    this.lastUsedMs = now;
-    const result: InvokeResult = {
-      outcome: p.outcome,
-      lines: this.takeLines(),
-      durationMs: now - p.startedMs,
-      maxMemoryBytes: this.peakBytes(),
-    };
-    // A killed instance stays busy until it is dead: it must not be reused.
-    if (this.stateValue === 'busy' && !this.killedByUs) this.transition('idle');
-    p.resolve(result);
   }
 
   /**
@@ -472,7 +329,7 @@ export class Instance implements ChannelListener, ExtensionListener {
     if (!w || this.startFailure) return;
     clearTimeout(w.timer);
     this.startFailure = failure;
-    this.startPeakBytes = this.peakBytes();
+    this.startPeakBytes = this.proc.peakBytes();
     if (this.exitInfo) return; // already exited: onExit settles
     this.kill();
   }
@@ -482,7 +339,7 @@ export class Instance implements ChannelListener, ExtensionListener {
       {
         exit: this.exitInfo,
         outOfMemory:
-          this.cgroup?.oomKilled() === true ||
+          this.proc.cgroup?.oomKilled() === true ||
           this.lines.some((l) => l.text.includes('heap out of memory')),
         memoryMb: this.opts.memoryMb,
       },
@@ -491,26 +348,10 @@ export class Instance implements ChannelListener, ExtensionListener {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null, err?: Error): void {
-    if (this.processExited) return;
-    this.processExited = true;
     // Set already when the entry process reported the runtime's own end.
     this.exitInfo ??= { code, signal };
-    const drained = new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, EXIT_DRAIN_MS);
-      if (!this.child?.stdout || this.child.stdout.readableEnded) {
-        clearTimeout(t);
-        resolve();
-      } else {
-        this.child.stdout.once('close', () => {
-          clearTimeout(t);
-          resolve();
-        });
-      }
-    });
-    void drained.then(() => {
-      this.runtimeEnded(err);
-      this.die();
-    });
+    this.runtimeEnded(err);
+    this.die();
   }
 
   /** The runtime is gone: a start still waiting fails, and so does an unanswered invocation. */
@@ -528,46 +369,37 @@ export class Instance implements ChannelListener, ExtensionListener {
               errorMessage: `could not start the runtime: ${err.message}`,
             }
           : this.exitFailure(null));
-      w.reject(new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.peakBytes()));
+      w.reject(
+        new InitFailure(failure, this.takeLines(), this.startPeakBytes || this.proc.peakBytes()),
+      );
     }
-    const p = this.pending;
-    if (p && !p.outcome) {
-      // A kill we made for a timeout has already settled; anything else is a crash.
-      this.settle(this.exitFailure(p.requestId));
-    } else if (p) {
-      // Answered, and still waiting for extensions: they are going too.
-      this.complete(true);
-    }
+    const cur = this.run.current;
+    // A kill we made for a timeout has already settled; anything else is a crash.
+    if (cur && !cur.answered) this.run.fail(this.exitFailure(cur.requestId));
+    // Answered, and still waiting for extensions: they are going too.
+    else if (cur) this.run.complete(true);
   }
 
   private die(): void {
     if (this.stateValue === 'dead') return;
     this.stateValue = 'dead';
-    this.teardown();
+    if (this.stopTimer) clearTimeout(this.stopTimer);
+    this.channel.close();
+    this.ext.hub.close();
+    this.proc.teardown();
     const stray = this.takeLines();
     if (stray.length) this.host.onStrayLines(this, stray);
     this.host.onDeath(this);
   }
 
-  private teardown(): void {
-    if (this.stopTimer) clearTimeout(this.stopTimer);
-    this.userNet?.stop();
-    this.channel.close();
-    this.ext.hub.close();
-    this.detach?.();
-    this.detach = null;
-    if (this.cgroup) {
-      this.cgroup.killAll();
-      const cg = this.cgroup;
-      // The kernel frees the group only once its last process is reaped.
-      setTimeout(() => cg.remove(), 50).unref();
-    }
-    rmSync(this.socketDir, { recursive: true, force: true });
-  }
-
   /** The pid of the instance's outermost process (the sandbox launcher), if started. */
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.proc.pid;
+  }
+
+  /** Memory the instance's sandbox uses now (its cgroup's), for reaping under pressure. */
+  usageBytes(): number {
+    return this.proc.cgroup?.usageBytes() ?? 0;
   }
 
   /** Whether the process was ended by Nimbus (timeout, reap, shutdown) rather than by itself. */

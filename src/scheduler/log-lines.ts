@@ -10,6 +10,8 @@ const MARKER_PREFIX = '\u0000NIMBUS-';
 const END = 'END ';
 /** Marker the sandbox's entry process writes when an extension or the runtime ended. */
 const EXIT = 'EXIT ';
+/** Marker a prewarmed runtime writes once it is loaded and waits for its assignment. */
+const POOLED = 'POOLED';
 /** Longest line kept; the rest of an overlong line is cut with a note. */
 const MAX_LINE_CHARS = 256 * 1024;
 
@@ -25,6 +27,8 @@ export class LineSplitter {
     private readonly onMarker: (requestId: string) => void,
     /** Gets the text after `\0NIMBUS-EXIT ` (only instances with extensions have an entry process). */
     private readonly onExitMarker?: (text: string) => void,
+    /** Told of `\0NIMBUS-POOLED` (prewarmed sandboxes only). */
+    private readonly onPooled?: () => void,
   ) {}
 
   push(chunk: Buffer): void {
@@ -55,6 +59,10 @@ export class LineSplitter {
     if (m >= 0) {
       const rest = line.slice(m + MARKER_PREFIX.length);
       const end = rest.startsWith(END);
+      if (this.onPooled && rest.startsWith(POOLED)) {
+        this.onPooled();
+        return;
+      }
       if (end || (rest.startsWith(EXIT) && this.onExitMarker)) {
         const before = line.slice(0, m);
         if (before) this.onLine(before);

@@ -5,7 +5,9 @@ import type { ServerConfig } from '../shared/config.js';
 import { HOST_PYTHON_PATH, type RuntimeInfo } from '../shared/runtimes.js';
 import type { FunctionRecord } from '../store/types.js';
 import { type BootstrapRoot, locateBootstrap, providedArgv } from './custom-runtime.js';
-import type { InstanceOptions, InstancePlan, PlanWhere } from './instance.js';
+import type { InstanceOptions, InstancePlan, PlanWhere } from './instance-types.js';
+import { libraryPath } from './library-path.js';
+import { nodeBootstrapFile } from './node-bootstrap.js';
 
 /** The repo's `runtimes/` folder (works from src/ under tsx and from dist/). */
 export const RUNTIMES_DIR = path.resolve(
@@ -23,6 +25,20 @@ export interface PlanContext {
   bootstrapRoot?: BootstrapRoot;
   /** Custom runtimes in a sandbox: the relay program (socat) that serves AWS_LAMBDA_RUNTIME_API. */
   relay?: string | null;
+  /** Nimbus's own AWS endpoint and the function's credentials for it (DESIGN §4.3). */
+  aws?: FunctionAwsAccess;
+  /** The function's code and layers on the host: LD_LIBRARY_PATH lists only their folders that hold libraries. */
+  hostDirs?: { codeDir: string; optDir: string | null };
+}
+
+/** How the AWS SDK inside a function reaches Nimbus's SQS, S3 and Lambda APIs. */
+export interface FunctionAwsAccess {
+  /** AWS_ENDPOINT_URL as the function sees it. */
+  endpoint: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** In a sandbox: the socket the runtime relays `endpoint` to; none when the endpoint is direct. */
+  relaySocket?: string;
 }
 
 /** Lambda's log stream name for a new instance: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
@@ -43,8 +59,20 @@ export function runtimeEnv(
 ): Record<string, string> {
   const { fn, config } = ctx;
   const major = ctx.runtime.major;
+  const aws = ctx.aws;
   return {
+    // The function's own variables may point the SDK elsewhere; its credentials are reserved.
+    ...(aws ? { AWS_ENDPOINT_URL: aws.endpoint } : {}),
+    // The sandbox user has no passwd entry: os.homedir() (the AWS SDK's config lookup) needs this.
+    HOME: '/tmp',
     ...fn.env,
+    ...(aws
+      ? {
+          AWS_ACCESS_KEY_ID: aws.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: aws.secretAccessKey,
+          ...(aws.relaySocket ? { NIMBUS_AWS_SOCKET: aws.relaySocket } : {}),
+        }
+      : {}),
     _HANDLER: fn.handler,
     AWS_REGION: config.region,
     AWS_DEFAULT_REGION: config.region,
@@ -63,8 +91,10 @@ export function runtimeEnv(
     LANG: 'en_US.UTF-8',
     // A Node.js Nimbus installed comes first, as /var/lang/bin does on Lambda.
     PATH: `${ctx.runtime.installedNode ? `${paths.langDir}/bin:` : ''}/usr/local/bin:/usr/bin/:/bin:${paths.optDir}/bin`,
-    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${paths.runtimeDir}:${paths.runtimeDir}/lib:${paths.taskRoot}:${paths.taskRoot}/lib:${paths.optDir}/lib`,
-    NODE_PATH: `${paths.optDir}/nodejs/node${major}/node_modules:${paths.optDir}/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`,
+    LD_LIBRARY_PATH: ctx.hostDirs
+      ? libraryPath(paths, ctx.hostDirs)
+      : `/lib64:/usr/lib64:${paths.taskRoot}:${paths.taskRoot}/lib:${paths.optDir}/lib`,
+    NODE_PATH: nodePath(paths, major),
     NIMBUS_RUNTIME_SOCKET: paths.socketPath,
     NIMBUS_FLAVOUR: fn.flavour,
     ...(fn.initializer ? { NIMBUS_INITIALIZER: fn.initializer } : {}),
@@ -74,6 +104,23 @@ export function runtimeEnv(
     NIMBUS_ACCOUNT_ID: config.accountId,
     NIMBUS_QUALIFIER: fn.version,
   };
+}
+
+/** NODE_PATH of Node.js `major`: layers' node_modules, the runtime's, the task root (as Lambda). */
+export function nodePath(paths: SandboxPaths, major: number): string {
+  return `${paths.optDir}/nodejs/node${major}/node_modules:${paths.optDir}/nodejs/node_modules:${paths.runtimeDir}/node_modules:${paths.runtimeDir}:${paths.taskRoot}`;
+}
+
+/**
+ * Node's heap flags for a memory size: the old generation capped below the cgroup cap (V8
+ * fails before the kernel kills), and a young generation in proportion (1 MB per 64 MB,
+ * 1–16 MB; V8's default grows it to 16 MB even for the smallest function, which an idle
+ * instance then keeps: measured, it about doubles an idle instance's private memory once
+ * it has served some traffic).
+ */
+export function nodeHeapFlags(memoryMb: number): string[] {
+  const semiSpaceMb = Math.min(16, Math.max(1, Math.floor(memoryMb / 64)));
+  return [`--max-old-space-size=${nodeHeapMb(memoryMb)}`, `--max-semi-space-size=${semiSpaceMb}`];
 }
 
 /** Node's heap cap inside an instance: below the cgroup cap so V8 fails before the kernel kills. */
@@ -112,8 +159,8 @@ export function instancePlan(
   }
   const argv = [
     ctx.runtime.installedNode ? `${paths.langDir}/bin/node` : process.execPath,
-    `--max-old-space-size=${nodeHeapMb(ctx.fn.memoryMb)}`,
-    `${paths.runtimeDir}/bootstrap.mjs`,
+    ...nodeHeapFlags(ctx.fn.memoryMb),
+    `${paths.runtimeDir}/${nodeBootstrapFile(path.join(RUNTIMES_DIR, ctx.runtime.runtimeFolder))}`,
   ];
   return { argv, env };
 }

@@ -11,7 +11,8 @@ function statusKb(pid: number, key: string): number {
   }
 }
 
-function children(pid: number): number[] {
+/** The pids of a process's children. */
+export function children(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
       .split(' ')

@@ -22,12 +22,20 @@ export interface SchedulerOptions {
   /** Concurrent invocations per function when it has no reserved concurrency. */
   functionMaxConcurrency: number;
   idleTtlMs: number;
-  /** Creates (but does not start) an instance for a target. */
-  createInstance(target: PoolTarget): Instance;
+  /**
+   * Creates (but does not start) an instance for a target: for an invocation
+   * (`on-demand`) or ahead of traffic (`provisioned-concurrency`).
+   */
+  createInstance(
+    target: PoolTarget,
+    initializationType: 'on-demand' | 'provisioned-concurrency',
+  ): Instance;
 }
 
 interface Pool {
   idle: Instance[];
+  /** Idle provisioned instances: taken before any other, never reaped for idleness. */
+  provisionedIdle: Instance[];
   all: Set<Instance>;
 }
 
@@ -35,6 +43,11 @@ export interface Lease {
   instance: Instance;
   /** True when the instance was started for this invocation. */
   cold: boolean;
+}
+
+/** Whether an instance was started ahead of traffic for provisioned concurrency. */
+function isProvisioned(inst: Instance): boolean {
+  return inst.startType === 'provisioned';
 }
 
 /**
@@ -45,6 +58,9 @@ export interface Lease {
 export class Scheduler {
   private readonly pools = new Map<string, Pool>();
   private readonly busyByFunction = new Map<string, number>();
+  /** Instances (warm or starting) per function, and in all: kept so no lookup scans the pools. */
+  private readonly instancesByFunction = new Map<string, number>();
+  private instanceTotal = 0;
   private busyTotal = 0;
   private busyUnreserved = 0;
   private reservedTotal = 0;
@@ -100,15 +116,51 @@ export class Scheduler {
   acquire(target: PoolTarget): Lease {
     this.admit(target);
     const pool = this.pool(target.poolKey);
-    // Most recently used first: it is the warmest.
-    let warm = pool.idle.pop();
+    // Provisioned capacity first, then on-demand; most recently used first: the warmest.
+    let warm = pool.provisionedIdle.pop();
+    while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.provisionedIdle.pop();
+    if (warm) return { instance: warm, cold: false };
+    warm = pool.idle.pop();
     // An idle instance that failed on its own (an extension crashed) is on its way out.
     while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.idle.pop();
     if (warm) return { instance: warm, cold: false };
     this.makeRoom();
-    const instance = this.opts.createInstance(target);
-    pool.all.add(instance);
+    const instance = this.opts.createInstance(target, 'on-demand');
+    this.add(pool, target.functionName, instance);
     return { instance, cold: true };
+  }
+
+  /**
+   * A new instance for provisioned concurrency (unstarted; it counts as one of its
+   * function's instances). Once started, `offerProvisioned` makes it available.
+   */
+  createProvisioned(target: PoolTarget): Instance {
+    const instance = this.opts.createInstance(target, 'provisioned-concurrency');
+    this.add(this.pool(target.poolKey), target.functionName, instance);
+    return instance;
+  }
+
+  /** A started provisioned instance waits for invocations (ahead of on-demand ones). */
+  offerProvisioned(instance: Instance): void {
+    const pool = this.pools.get(instance.opts.poolKey);
+    if (!pool || instance.state !== 'idle' || this.retired.has(instance.opts.poolKey)) {
+      instance.stop();
+      return;
+    }
+    pool.provisionedIdle.push(instance);
+  }
+
+  /** Stops an instance as soon as it is idle (provisioned capacity was lowered). */
+  retireInstance(instance: Instance): void {
+    this.recycled.add(instance);
+    const pool = this.pools.get(instance.opts.poolKey);
+    const i = pool ? pool.provisionedIdle.indexOf(instance) : -1;
+    if (pool && i >= 0) {
+      pool.provisionedIdle.splice(i, 1);
+      instance.stop();
+    } else if (instance.state === 'starting') {
+      instance.stop();
+    }
   }
 
   /** Returns an instance after its invocation; dead or stale instances are dropped. */
@@ -124,16 +176,24 @@ export class Scheduler {
       instance.stop();
       return;
     }
-    pool.idle.push(instance);
+    if (isProvisioned(instance)) pool.provisionedIdle.push(instance);
+    else pool.idle.push(instance);
   }
 
   /** Called by an instance when it dies, to forget it. */
   forget(instance: Instance): void {
     const pool = this.pools.get(instance.opts.poolKey);
     if (!pool) return;
-    pool.all.delete(instance);
-    const i = pool.idle.indexOf(instance);
-    if (i >= 0) pool.idle.splice(i, 1);
+    if (pool.all.delete(instance)) {
+      const fn = instance.opts.functionName;
+      const n = (this.instancesByFunction.get(fn) ?? 1) - 1;
+      if (n <= 0) this.instancesByFunction.delete(fn);
+      else this.instancesByFunction.set(fn, n);
+      this.instanceTotal--;
+    }
+    const list = isProvisioned(instance) ? pool.provisionedIdle : pool.idle;
+    const i = list.indexOf(instance);
+    if (i >= 0) list.splice(i, 1);
     if (pool.all.size === 0) {
       this.pools.delete(instance.opts.poolKey);
       this.retired.delete(instance.opts.poolKey);
@@ -151,6 +211,7 @@ export class Scheduler {
       if (!key.startsWith(prefix) || key === keepKey) continue;
       this.retired.add(key);
       for (const inst of pool.idle.splice(0)) inst.stop();
+      for (const inst of pool.provisionedIdle.splice(0)) inst.stop();
     }
   }
 
@@ -163,27 +224,57 @@ export class Scheduler {
     for (const [key, pool] of this.pools) {
       if (!key.startsWith(prefix)) continue;
       for (const inst of pool.idle.splice(0)) inst.stop();
+      for (const inst of pool.provisionedIdle.splice(0)) inst.stop();
       for (const inst of pool.all) this.recycled.add(inst);
     }
   }
 
   /** Instances of a function (all versions), warm or starting. */
   instanceCount(functionName: string): number {
-    let n = 0;
-    for (const [key, pool] of this.pools)
-      if (key.startsWith(`${functionName}:`)) n += pool.all.size;
-    return n;
+    return this.instancesByFunction.get(functionName) ?? 0;
   }
 
   /** Instance counts for /health and metrics. */
-  stats(): { instances: number; idle: number; busy: number } {
+  stats(): { instances: number; idle: number; busy: number; provisioned: number } {
     let instances = 0;
     let idle = 0;
+    let provisioned = 0;
     for (const p of this.pools.values()) {
       instances += p.all.size;
-      idle += p.idle.length;
+      idle += p.idle.length + p.provisionedIdle.length;
+      for (const inst of p.all) if (isProvisioned(inst)) provisioned++;
     }
-    return { instances, idle, busy: this.busyTotal };
+    return { instances, idle, busy: this.busyTotal, provisioned };
+  }
+
+  /**
+   * The host is short of memory: stops idle instances, least recently used first, until
+   * about `bytes` are freed (each counts what its cgroup uses, at least `minBytes`).
+   * Busy instances are never stopped; provisioned ones only when no other idle one is
+   * left. Returns how many were stopped.
+   */
+  reapForMemory(bytes: number, minBytes = 16 * 1024 * 1024): number {
+    const byAge = (a: Instance, b: Instance) => a.lastUsedMs - b.lastUsedMs;
+    const pools = [...this.pools.values()];
+    const order = [
+      ...pools.flatMap((p) => p.idle).sort(byAge),
+      ...pools.flatMap((p) => p.provisionedIdle).sort(byAge),
+    ];
+    let freed = 0;
+    let n = 0;
+    for (const inst of order) {
+      if (freed >= bytes) break;
+      if (inst.state !== 'idle') continue;
+      freed += Math.max(minBytes, inst.usageBytes());
+      const pool = this.pools.get(inst.opts.poolKey);
+      for (const list of pool ? [pool.idle, pool.provisionedIdle] : []) {
+        const i = list.indexOf(inst);
+        if (i >= 0) list.splice(i, 1);
+      }
+      inst.stop();
+      n++;
+    }
+    return n;
   }
 
   /** Stops idle instances unused for longer than the TTL (extensions get SHUTDOWN, reason spindown). */
@@ -203,26 +294,35 @@ export class Scheduler {
     return n;
   }
 
-  /** Keeps the instance count within the concurrency limit by stopping the least recently used idle one. */
+  /**
+   * Keeps the instance count within the concurrency limit by stopping the least recently
+   * used idle one. Only at the limit does it look through the pools.
+   */
   private makeRoom(): void {
-    let total = 0;
+    if (this.instanceTotal < this.opts.maxConcurrency) return;
     let oldest: { pool: Pool; inst: Instance } | null = null;
     for (const pool of this.pools.values()) {
-      total += pool.all.size;
       const first = pool.idle[0];
       if (first && (!oldest || first.lastUsedMs < oldest.inst.lastUsedMs))
         oldest = { pool, inst: first };
     }
-    if (total >= this.opts.maxConcurrency && oldest) {
+    if (oldest) {
       oldest.pool.idle.shift();
       oldest.inst.stop();
     }
   }
 
+  private add(pool: Pool, functionName: string, instance: Instance): void {
+    pool.all.add(instance);
+    const n = (this.instancesByFunction.get(functionName) ?? 0) + 1;
+    this.instancesByFunction.set(functionName, n);
+    this.instanceTotal++;
+  }
+
   private pool(key: string): Pool {
     let p = this.pools.get(key);
     if (!p) {
-      p = { idle: [], all: new Set() };
+      p = { idle: [], provisionedIdle: [], all: new Set() };
       this.pools.set(key, p);
     }
     return p;

@@ -60,6 +60,13 @@ export interface ServerConfig {
   sqsMaxMessageBytes: number;
   /** Built-in S3: largest object (single PutObject body or completed multipart upload). */
   s3MaxObjectBytes: number;
+  /**
+   * Prewarmed sandboxes kept ready per runtime (and memory size, for Node) once a
+   * function of it has been started; 0 turns the prewarm pool off.
+   */
+  prewarmPoolSize: number;
+  /** Idle instances are reaped when the host's MemAvailable drops below this; 0: never. */
+  memoryReserveMb: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -92,6 +99,8 @@ export const DEFAULTS: ServerConfig = {
   urlHost: '',
   sqsMaxMessageBytes: 256 * 1024,
   s3MaxObjectBytes: 5 * 1024 * 1024 * 1024,
+  prewarmPoolSize: 2,
+  memoryReserveMb: 256,
 };
 
 /** Environment variable that overrides each setting. */
@@ -124,6 +133,8 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   urlHost: 'NIMBUS_URL_HOST',
   sqsMaxMessageBytes: 'NIMBUS_SQS_MAX_MESSAGE_BYTES',
   s3MaxObjectBytes: 'NIMBUS_S3_MAX_OBJECT_BYTES',
+  prewarmPoolSize: 'NIMBUS_PREWARM_POOL_SIZE',
+  memoryReserveMb: 'NIMBUS_MEMORY_RESERVE_MB',
 };
 
 /**

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   UnknownOperationException: { status: 404, kind: 'user' },
   InvalidRequestContentException: { status: 400, kind: 'user' },
   InvalidRuntimeException: { status: 502, kind: 'system' },
+  ProvisionedConcurrencyConfigNotFoundException: { status: 404, kind: 'user' },
   // Signature Version 4 (names, statuses and messages as AWS)
   UnrecognizedClientException: { status: 403, kind: 'user' },
   InvalidSignatureException: { status: 403, kind: 'user' },

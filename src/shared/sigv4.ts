@@ -39,10 +39,13 @@ export interface Credentials {
   secretAccessKey: string;
 }
 
+/** Signing names of the services the control API's port answers. */
+export type SigningService = 'lambda' | 'sqs' | 's3';
+
 /**
- * A SigV4 signer for one key, service `lambda`. The region is given per request
- * (`signingRegion`); signing keys are derived once per (date, region) and
- * cached by the library.
+ * A SigV4 signer for one key and service (`lambda` unless told). The region is
+ * given per request (`signingRegion`); signing keys are derived once per (date,
+ * region) and cached by the library.
  *
  * @example
  * const signed = await createSigner(creds, 'us-east-1').sign(request, { signingDate: new Date() });
@@ -50,18 +53,19 @@ export interface Credentials {
 export function createSigner(
   credentials: Credentials,
   region: string,
-  opts: { applyChecksum?: boolean } = {},
+  opts: { applyChecksum?: boolean; service?: SigningService } = {},
 ): SignatureV4 {
+  const service = opts.service ?? SIGNING_SERVICE;
   return new SignatureV4({
     credentials: {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,
     },
     region,
-    service: SIGNING_SERVICE,
+    service,
     sha256: NodeSha256,
-    // Lambda is not S3: each path segment is URI-encoded again in the canonical URI.
-    uriEscapePath: true,
+    // Every service but S3 URI-encodes each path segment again in the canonical URI.
+    uriEscapePath: service !== 's3',
     applyChecksum: opts.applyChecksum ?? true,
   });
 }

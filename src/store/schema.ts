@@ -1,12 +1,16 @@
 import type { Generated } from 'kysely';
+import type { BucketTables } from './bucket-schema.js';
+import type { EventSourceMappingsTable } from './esm-schema.js';
 import type { FunctionUrlsTable, HttpApiKeysTable, HttpRoutesTable } from './gateway-schema.js';
+import type { ProvisionedConfigsTable } from './provisioned-schema.js';
+import type { QueueTables } from './queue-schema.js';
 
 /**
  * The tables as Kysely sees them after every migration has run. Shared by the
  * SQLite and (later) PostgreSQL stores; change it together with a new migration.
  * Column types are the portable subset: text, integer, bigint; JSON is text.
  */
-export interface Database {
+export interface Database extends BucketTables, QueueTables {
   functions: FunctionsTable;
   logs: LogsTable;
   access_keys: AccessKeysTable;
@@ -23,6 +27,8 @@ export interface Database {
   function_urls: FunctionUrlsTable;
   timers: TimersTable;
   services: ServicesTable;
+  event_source_mappings: EventSourceMappingsTable;
+  provisioned_configs: ProvisionedConfigsTable;
 }
 
 export interface AliasesTable {

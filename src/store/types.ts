@@ -3,9 +3,17 @@
  * better-sqlite3); a PostgreSQL one plugs in later behind the same interfaces.
  */
 
+import type { BucketStore } from './bucket-types.js';
+import type { EventSourceMappingStore } from './esm-types.js';
 import type { GatewayStore } from './gateway-types.js';
+import type { ProvisionedConfigStore } from './provisioned-types.js';
+import type { QueueStore } from './queue-types.js';
 
+export * from './bucket-types.js';
+export * from './esm-types.js';
 export * from './gateway-types.js';
+export * from './provisioned-types.js';
+export * from './queue-types.js';
 
 export type Flavour = 'lambda' | 'fc';
 
@@ -301,6 +309,13 @@ export type InvocationStatus =
   | 'failed'
   | 'dead-lettered';
 
+/**
+ * How the instance of an invocation came to serve it: started for it on demand (`cold`),
+ * a prewarmed sandbox specialised for it (`prewarmed`), started ahead of traffic for
+ * provisioned concurrency (`provisioned`), or already warm (`warm`).
+ */
+export type InvocationStartType = 'cold' | 'prewarmed' | 'provisioned' | 'warm';
+
 /** What happened to one invocation, sync or async. */
 export interface InvocationRecord {
   requestId: string;
@@ -321,6 +336,8 @@ export interface InvocationRecord {
   durationMs: number | null;
   billedDurationMs: number | null;
   cold: boolean | null;
+  /** How the instance that ran it came to serve; absent on records older than this field. */
+  startType?: InvocationStartType | null;
   maxMemoryMb: number | null;
   errorType: string | null;
   errorMessage: string | null;
@@ -471,6 +488,10 @@ export interface Store {
   aliases: AliasStore;
   layers: LayerStore;
   gateway: GatewayStore;
+  eventSourceMappings: EventSourceMappingStore;
   timers: TimerStore;
+  buckets: BucketStore;
+  queues: QueueStore;
+  provisioned: ProvisionedConfigStore;
   close(): Promise<void>;
 }

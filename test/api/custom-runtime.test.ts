@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -291,20 +291,28 @@ done
   });
 }
 
-/** Host pids of the socat relays started for `fn` (found by the function name in their environment). */
+/**
+ * Host pids of the socat relays started for `fn`: in the sandbox of a process whose
+ * environment names the function. A prewarmed sandbox's relay started before its function
+ * was known, so it is matched by its pid namespace, not its own environment.
+ */
 function relayPids(fn: string): number[] {
-  const pids: number[] = [];
+  const socats: { pid: number; ns: string }[] = [];
+  const fnNamespaces = new Set<string>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'socat') continue;
+      const ns = readlinkSync(`/proc/${entry}/ns/pid`);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'socat') {
+        socats.push({ pid: Number(entry), ns });
+      }
       const env = readFileSync(`/proc/${entry}/environ`, 'utf8').split('\0');
-      if (env.includes(`AWS_LAMBDA_FUNCTION_NAME=${fn}`)) pids.push(Number(entry));
+      if (env.includes(`AWS_LAMBDA_FUNCTION_NAME=${fn}`)) fnNamespaces.add(ns);
     } catch {
       // gone, or not ours to read
     }
   }
-  return pids;
+  return socats.filter((s) => fnNamespaces.has(s.ns)).map((s) => s.pid);
 }
 
 async function waitFor(check: () => boolean, maxMs = 5000): Promise<void> {

@@ -41,12 +41,17 @@ export interface CliServer {
 }
 
 /** Starts `nimbus --json server` on free ports and waits for its one-line JSON banner. */
-export function startNimbusServer(dataDir: string, extra: string[] = []): Promise<CliServer> {
+export function startNimbusServer(
+  dataDir: string,
+  extra: string[] = [],
+  /** Variables the server process gets on top of this one's. */
+  env: Record<string, string> = {},
+): Promise<CliServer> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [BIN, '--json', 'server', '--port', '0', '--http-port', '0', '--data-dir', dataDir, ...extra],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
     let out = '';
     let err = '';

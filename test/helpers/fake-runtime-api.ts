@@ -31,6 +31,8 @@ export interface RecordedPost {
   /** `snapshot()` taken when the request's headers arrived, and when its body ended */
   snapshotAtArrival: string;
   snapshotAtEnd: string;
+  /** `/next` requests received by the time its body ended (a pipelined one is counted) */
+  nextPollsAtEnd: number;
 }
 
 interface Deferred<T> {
@@ -161,6 +163,11 @@ export class FakeRuntimeApi {
     if (req.method === 'GET' && url === `${PREFIX}/invocation/next`) {
       this.nextPolls++;
       this.waiting.push(res);
+      // A /next whose connection closed (a pipelined one the server dropped) gets nothing.
+      req.on('close', () => {
+        const i = this.waiting.indexOf(res);
+        if (i >= 0) this.waiting.splice(i, 1);
+      });
       this.dispatch();
       for (const w of this.pollWaiters.filter((p) => this.nextPolls >= p.count)) w.resolve();
       return;
@@ -200,13 +207,22 @@ export class FakeRuntimeApi {
         endedAtMs: performance.now(),
         snapshotAtArrival,
         snapshotAtEnd: this.snapshot(),
+        nextPollsAtEnd: this.nextPolls,
       };
       this.posts.push(post);
       res.writeHead(202, { 'Content-Type': 'application/json', ...this.connectionHeader() });
       res.end('{"status":"OK"}');
+      if (this.options.closeConnections) this.dropWaiting(req.socket);
       if (kind === 'init-error') this.initError.resolve(post);
       else if (requestId !== undefined) this.resultFor(requestId).resolve(post);
     });
+  }
+
+  /** Forgets the /next requests pipelined on a connection that is closing: they get nothing. */
+  private dropWaiting(socket: unknown): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      if (this.waiting[i]?.req.socket === socket) this.waiting.splice(i, 1);
+    }
   }
 
   private snapshot(): string {

@@ -703,6 +703,20 @@ describe('node bootstrap: transport', () => {
     assert.deepEqual(json(post), { module: 'mjs', event });
   });
 
+  it('asks for the next event in the same write as its answer (pipelined), on one connection', async (t) => {
+    const rt = await startRuntime(t, { fixture: 'cjs', handler: 'index.handler' });
+    const first = await invoke(rt);
+    // The answer's body had not been read to its end when the next /next was already in.
+    assert.equal(first.nextPollsAtEnd, 2);
+    const second = json(await invoke(rt)) as { invocations: number };
+    assert.equal(second.invocations, 2);
+    const failed = await invoke(rt, { body: 'not json' });
+    assert.equal(failed.kind, 'error');
+    assert.equal(failed.nextPollsAtEnd, 4, 'an error answer pipelines its /next too');
+    assert.equal((json(await invoke(rt)) as { invocations: number }).invocations, 3);
+    assert.equal(rt.api.connections, 1);
+  });
+
   it('reconnects when the platform closes the connection after each answer', async (t) => {
     const rt = await startRuntime(t, {
       fixture: 'cjs',

@@ -82,3 +82,62 @@ test('gateway route keys: syntax checks and the /* shorthand', () => {
     assert.throws(() => parseRouteKey(bad), /route|method|greedy|parameter|segment/, bad);
   }
 });
+
+test('gateway route table: a route added in place matches exactly as a rebuilt table would', () => {
+  const all = [
+    route('ANY /{proxy+}'),
+    route('GET /users/{id}'),
+    route('GET /users/me'),
+    route('ANY /users/{id}'),
+    route('POST /users'),
+    route('GET /files/{path+}'),
+    route('ANY /v1/*', 'api.example.test'),
+    route('GET /old/*', 'api.example.test', true),
+    route('GET /users/{name}/'),
+    route('PUT /users/{other}'),
+  ];
+  const grown = new RouteTable([]);
+  const added = all.map((r) => grown.tryAdd(r));
+  // Equivalent paths (parameter names, a trailing slash) need a rebuild to choose the winner.
+  assert.deepEqual(added, [true, true, true, false, true, true, true, true, false, false]);
+  const rebuilt = new RouteTable(all);
+  const partial = new RouteTable(all.filter((_, i) => added[i]));
+  const cases: [string, string, string][] = [];
+  for (const host of ['localhost', 'api.example.test']) {
+    for (const method of ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS']) {
+      for (const p of [
+        '/',
+        '/users',
+        '/users/me',
+        '/users/42',
+        '/users/42/',
+        '/files/a/b',
+        '/v1/x',
+        '/old/users/me',
+        '/nope/x',
+      ]) {
+        cases.push([host, method, p]);
+      }
+    }
+  }
+  for (const [host, method, p] of cases) {
+    assert.deepEqual(
+      grown.match(host, method, p),
+      partial.match(host, method, p),
+      `${method} ${host}${p}`,
+    );
+  }
+  assert.equal(grown.size, partial.size);
+  assert.ok(rebuilt.size === all.length && grown.hasDomain('api.example.test'));
+});
+
+test('gateway route table: 1,000 routes added one by one each resolve to their own', () => {
+  const t = new RouteTable([]);
+  for (let i = 0; i < 1000; i++) assert.equal(t.tryAdd(route(`GET /fn/f${i}/{rest+}`)), true);
+  assert.equal(t.size, 1000);
+  for (const i of [0, 1, 499, 999]) {
+    const m = t.match('localhost', 'GET', `/fn/f${i}/a/b`);
+    assert.equal(m.kind === 'found' && m.route.id, `GET /fn/f${i}/{rest+}`);
+  }
+  assert.deepEqual(t.match('localhost', 'GET', '/fn/f1000/a'), { kind: 'no-route' });
+});

@@ -41,14 +41,23 @@ def _parse_header(raw, name):
 
 
 # Read once: the function's configuration does not change within an instance.
-_env = os.environ
-_FUNCTION_DATA = {
-    "function_name": _env.get("AWS_LAMBDA_FUNCTION_NAME"),
-    "function_version": _env.get("AWS_LAMBDA_FUNCTION_VERSION"),
-    "memory_limit_in_mb": _env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
-    "log_group_name": _env.get("AWS_LAMBDA_LOG_GROUP_NAME"),
-    "log_stream_name": _env.get("AWS_LAMBDA_LOG_STREAM_NAME"),
-}
+_FUNCTION_DATA = {}
+
+
+def read_function_data():
+    """(Re)reads the function's configuration from the environment: at import, and once more
+    in a prewarmed sandbox when its function's environment arrives (nimbus_runtime.pooled)."""
+    env = os.environ
+    _FUNCTION_DATA.update(
+        function_name=env.get("AWS_LAMBDA_FUNCTION_NAME"),
+        function_version=env.get("AWS_LAMBDA_FUNCTION_VERSION"),
+        memory_limit_in_mb=env.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE"),
+        log_group_name=env.get("AWS_LAMBDA_LOG_GROUP_NAME"),
+        log_stream_name=env.get("AWS_LAMBDA_LOG_STREAM_NAME"),
+    )
+
+
+read_function_data()
 
 
 class LambdaContext:

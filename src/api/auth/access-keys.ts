@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SignatureV4 } from '@smithy/signature-v4';
 import type { Clock } from '../../shared/clock.js';
-import { createSigner } from '../../shared/sigv4.js';
+import { createSigner, type SigningService } from '../../shared/sigv4.js';
 import type { AccessKeyRecord, AccessKeyStore } from '../../store/types.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -29,6 +29,14 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 /** Access key ids look like AWS ones: 20 upper-case letters and digits. */
 export const ACCESS_KEY_ID_RE = /^NIMB[A-Z2-7]{16}$/;
+
+/**
+ * A function's own key (in its sandbox's AWS_ACCESS_KEY_ID): derived from the
+ * master key and the function's name, never stored, so it needs no row and
+ * survives restarts. Its secret is an HMAC of the id under the master key.
+ */
+const FUNCTION_KEY_PREFIX = 'NIMF';
+const FUNCTION_KEY_ID_RE = /^NIMF[A-Z2-7]{16}$/;
 
 export interface AccessKeysDeps {
   store: AccessKeyStore;
@@ -82,6 +90,8 @@ export class AccessKeys {
   async delete(accessKeyId: string): Promise<boolean> {
     this.deletions++;
     this.signers.delete(accessKeyId);
+    this.signers.delete(`sqs:${accessKeyId}`);
+    this.signers.delete(`s3:${accessKeyId}`);
     const existed = await this.deps.store.delete(accessKeyId);
     // Evict again: a lookup may have cached the row while the delete ran.
     this.signers.delete(accessKeyId);
@@ -97,9 +107,34 @@ export class AccessKeys {
    * A SigV4 signer holding a known key's secret, from the cache when possible;
    * undefined for an unknown id. The signer caches derived signing keys per date.
    */
-  async signerFor(accessKeyId: string): Promise<SignatureV4 | undefined> {
+  async signerFor(
+    accessKeyId: string,
+    service: SigningService = 'lambda',
+  ): Promise<SignatureV4 | undefined> {
+    if (service !== 'lambda') {
+      // Other services sign with another scope and path rule: one signer per service.
+      const key = `${service}:${accessKeyId}`;
+      const hit = this.signers.get(key);
+      if (hit !== undefined) return hit;
+      const secretAccessKey = await this.secretOf(accessKeyId);
+      if (secretAccessKey === undefined) return undefined;
+      const signer = createSigner({ accessKeyId, secretAccessKey }, 'us-east-1', {
+        applyChecksum: false,
+        service,
+      });
+      this.signers.set(key, signer);
+      return signer;
+    }
     const cached = this.signers.get(accessKeyId);
     if (cached !== undefined) return cached;
+    if (FUNCTION_KEY_ID_RE.test(accessKeyId)) {
+      const secretAccessKey = this.functionSecret(accessKeyId);
+      const signer = createSigner({ accessKeyId, secretAccessKey }, 'us-east-1', {
+        applyChecksum: false,
+      });
+      this.signers.set(accessKeyId, signer);
+      return signer;
+    }
     if (!ACCESS_KEY_ID_RE.test(accessKeyId)) return undefined;
     for (;;) {
       const before = this.deletions;
@@ -116,8 +151,35 @@ export class AccessKeys {
     }
   }
 
+  /**
+   * The credentials a function's sandbox gets, so the AWS SDK inside it can call
+   * Nimbus's own endpoint: the same for every instance of the function.
+   */
+  functionCredentials(functionName: string): { accessKeyId: string; secretAccessKey: string } {
+    const digest = this.deps.box.derive(`function-key-id:${functionName}`);
+    const accessKeyId =
+      FUNCTION_KEY_PREFIX + [...digest.subarray(0, ID_RANDOM_CHARS)].map(base32Char).join('');
+    return { accessKeyId, secretAccessKey: this.functionSecret(accessKeyId) };
+  }
+
+  private functionSecret(accessKeyId: string): string {
+    return this.deps.box
+      .derive(`function-key-secret:${accessKeyId}`)
+      .subarray(0, SECRET_BYTES)
+      .toString('base64');
+  }
+
+  /** A key's secret: derived for a function key, else opened from the store. */
+  private async secretOf(accessKeyId: string): Promise<string | undefined> {
+    if (FUNCTION_KEY_ID_RE.test(accessKeyId)) return this.functionSecret(accessKeyId);
+    if (!ACCESS_KEY_ID_RE.test(accessKeyId)) return undefined;
+    const rec = await this.deps.store.get(accessKeyId);
+    return rec ? this.deps.box.open(rec.secretSealed, rec.id) : undefined;
+  }
+
   /** Records that a key signed a request; written at most once a minute per key. */
   noteUsed(accessKeyId: string): void {
+    if (FUNCTION_KEY_ID_RE.test(accessKeyId)) return;
     const now = this.deps.clock.now();
     const last = this.touchedMs.get(accessKeyId);
     if (last !== undefined && now - last < TOUCH_INTERVAL_MS) return;

@@ -1,11 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { SIGNING_SERVICE } from '../../shared/sigv4.js';
+import { SIGNING_SERVICE, type SigningService } from '../../shared/sigv4.js';
 
 /** What a well-formed `Authorization: AWS4-HMAC-SHA256 ...` header claims. */
 export interface SignatureClaim {
   accessKeyId: string;
   /** Credential scope region (any well-formed region is accepted). */
   region: string;
+  /** Credential scope service, one of those the caller accepts. */
+  service: SigningService;
   /** SignedHeaders, lower-case, in the order given. */
   signedHeaders: string[];
   /** 64 lower-case hex digits. */
@@ -51,6 +53,7 @@ const HEADER_NAME_RE = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 export function parseAuthorization(
   headers: IncomingHttpHeaders,
   nowMs: number,
+  services: readonly SigningService[] = [SIGNING_SERVICE],
 ): { claim: SignatureClaim } | { refusal: AuthRefusal } {
   const header = headers.authorization;
   if (!header) {
@@ -111,11 +114,11 @@ export function parseAuthorization(
       ),
     );
   }
-  if (service !== SIGNING_SERVICE) {
+  if (!(services as readonly string[]).includes(service)) {
     return withKey(
       refuse(
         'InvalidSignatureException',
-        `Credential should be scoped to correct service: '${SIGNING_SERVICE}'.`,
+        `Credential should be scoped to correct service: '${services[0]}'.`,
         `scope names service ${JSON.stringify(service.slice(0, 32))}`,
       ),
     );
@@ -173,7 +176,14 @@ export function parseAuthorization(
   const skew = checkSkew(signingDate.getTime(), nowMs);
   if (skew) return withKey(skew);
   return {
-    claim: { accessKeyId, region, signedHeaders: headerList, signature, signingDate },
+    claim: {
+      accessKeyId,
+      region,
+      service: service as SigningService, // checked against `services` above
+      signedHeaders: headerList,
+      signature,
+      signingDate,
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 
 /** The master key's file name inside the data dir. */
@@ -52,6 +52,11 @@ export class SecretBox {
         cause: e,
       });
     }
+  }
+
+  /** HMAC-SHA256 of `label` under the master key: secrets that need no storage. */
+  derive(label: string): Buffer {
+    return createHmac('sha256', this.masterKey()).update(label, 'utf8').digest();
   }
 
   private masterKey(): Buffer {

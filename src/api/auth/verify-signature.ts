@@ -20,7 +20,10 @@ const AMZ_DATE = 'x-amz-date';
  * Recomputes the request's SigV4 signature with `@smithy/signature-v4` (the
  * AWS SDK's own signer) over the request as received, and compares it in
  * constant time. The payload hash is always the hash of the body received: an
- * `x-amz-content-sha256` header that claims another is refused.
+ * `x-amz-content-sha256` header that claims another is refused. S3 is the
+ * exception (`payload: 'header'`): its body streams after the check, so the
+ * header's claim (a hex hash, `UNSIGNED-PAYLOAD` or `STREAMING-…`) is signed
+ * as given and the S3 service checks a hex hash while it reads the body.
  *
  * @returns null when the signature is valid, else why not.
  */
@@ -28,6 +31,7 @@ export async function verifySignature(
   req: ReceivedRequest,
   claim: SignatureClaim,
   signer: SignatureV4,
+  payload: 'body' | 'header' = 'body',
 ): Promise<AuthRefusal | null> {
   const mismatch = (reason: string): AuthRefusal => ({
     code: 'InvalidSignatureException',
@@ -48,10 +52,16 @@ export async function verifySignature(
     if (value === undefined) return mismatch(`signed header ${name} is not in the request`);
     headers[name] = value;
   }
-  const bodyHash = payloadHash(req.body);
   const claimedHash = received.get(CONTENT_SHA256);
-  if (claimedHash !== undefined && claimedHash !== bodyHash) {
-    return mismatch(`${CONTENT_SHA256} does not match the body`);
+  let bodyHash: string;
+  if (payload === 'header') {
+    if (claimedHash === undefined) return mismatch(`no ${CONTENT_SHA256} header`);
+    bodyHash = claimedHash;
+  } else {
+    bodyHash = payloadHash(req.body);
+    if (claimedHash !== undefined && claimedHash !== bodyHash) {
+      return mismatch(`${CONTENT_SHA256} does not match the body`);
+    }
   }
   // The library takes the payload hash from this header: give it the one computed.
   headers[CONTENT_SHA256] = bodyHash;

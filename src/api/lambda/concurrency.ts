@@ -33,6 +33,14 @@ export function concurrencyRoutes(app: FastifyInstance, deps: ApiDeps): void {
         `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [0].`,
       );
     }
+    // Provisioned concurrency comes out of the reserved concurrency.
+    const provisioned = await deps.provisioned.totalFor(name);
+    if (n < provisioned) {
+      throw fail(
+        'InvalidParameterValueException',
+        `Specified ReservedConcurrentExecutions for function is less than the function's total provisioned concurrency (${provisioned})`,
+      );
+    }
     await registry.updateMeta(name, { reservedConcurrency: n });
     await deps.onReservedChange();
     return { ReservedConcurrentExecutions: n };

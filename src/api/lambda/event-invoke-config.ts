@@ -57,6 +57,12 @@ export function eventInvokeConfigRoutes(app: FastifyInstance, deps: ApiDeps): vo
 
   async function checkDestination(self: string, dest: string | undefined): Promise<string | null> {
     if (!dest) return null;
+    if (/^arn:aws[a-zA-Z-]*:sqs:/.test(dest)) {
+      if (!(await deps.queues.byArn(dest))) {
+        throw fail('InvalidParameterValueException', `The destination ARN ${dest} is invalid.`);
+      }
+      return dest;
+    }
     const m =
       /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)(?::([a-zA-Z0-9-_$]+))?$/.exec(
         dest,
@@ -64,7 +70,7 @@ export function eventInvokeConfigRoutes(app: FastifyInstance, deps: ApiDeps): vo
     if (!m) {
       throw fail(
         'InvalidParameterValueException',
-        `The destination ARN ${dest} is invalid: Nimbus delivers destinations to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME)`,
+        `The destination ARN ${dest} is invalid: Nimbus delivers destinations to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME) and its own SQS queues (arn:aws:sqs:REGION:ACCOUNT:NAME)`,
       );
     }
     if (m[3] === self)

@@ -3,39 +3,13 @@ import type { FunctionSettings } from '../../functions/index.js';
 import { functionArn, parseFunctionRef } from '../../shared/arn.js';
 import { fail } from '../../shared/error-codes.js';
 import type { FunctionRecord } from '../../store/types.js';
-import { base64Field, jsonBody } from '../body.js';
+import { jsonBody } from '../body.js';
 import type { ApiDeps } from '../deps.js';
+import { zipFromSource } from './code-source.js';
 import { toFunctionConfiguration } from './function-config.js';
 import { maxItems, type NameParams, selfUrl, withMarker } from './params.js';
 import { CreateFunctionBody, UpdateCodeBody, UpdateConfigBody } from './schemas.js';
 import { checkTags } from './tags.js';
-
-/** Code from a Lambda `Code` / UpdateFunctionCode body: only ZipFile until Nimbus has its own S3. */
-function zipFrom(code: {
-  ZipFile?: string | undefined;
-  S3Bucket?: string | undefined;
-  ImageUri?: string | undefined;
-}): Buffer {
-  if (code.ImageUri) {
-    throw fail(
-      'InvalidParameterValueException',
-      'Container images are not supported by Nimbus: upload a .zip as ZipFile',
-    );
-  }
-  if (code.S3Bucket) {
-    throw fail(
-      'InvalidParameterValueException',
-      'Code from S3 (S3Bucket/S3Key) is not supported yet: upload the .zip as ZipFile',
-    );
-  }
-  if (!code.ZipFile) {
-    throw fail(
-      'InvalidParameterValueException',
-      'Please provide a source for function code (ZipFile).',
-    );
-  }
-  return base64Field(code.ZipFile, 'ZipFile');
-}
 
 /** Lambda's settings → Nimbus's. */
 function settingsFrom(b: {
@@ -125,7 +99,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
         'InvalidParameterValueException',
         'Handler must be specified for Zip package type.',
       );
-    const zip = zipFrom(b.Code);
+    const zip = await zipFromSource(deps, b.Code, 'function code');
     const settings = settingsFrom(b);
     if (b.Architectures) settings.architectures = b.Architectures;
     if (b.Tags) {
@@ -190,7 +164,7 @@ export function functionRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.put<NameParams>('/2015-03-31/functions/:name/code', async (req) => {
     const b = jsonBody(req, UpdateCodeBody);
     const name = unqualified(arn, req.params.name, 'UpdateFunctionCode');
-    const zip = zipFrom(b);
+    const zip = await zipFromSource(deps, b, 'function code');
     if (b.DryRun) {
       const fn = await registry.get(name);
       const info = await deps.code.inspect(zip);

@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { fail } from '../../shared/error-codes.js';
 import type { LayerVersionRecord } from '../../store/types.js';
-import { base64Field, jsonBody } from '../body.js';
+import { jsonBody } from '../body.js';
 import type { ApiDeps } from '../deps.js';
+import { zipFromSource } from './code-source.js';
 import { maxItems, selfUrl, withMarker } from './params.js';
 
 const PublishBody = z
@@ -13,6 +14,7 @@ const PublishBody = z
         ZipFile: z.string().optional(),
         S3Bucket: z.string().optional(),
         S3Key: z.string().optional(),
+        S3ObjectVersion: z.string().optional(),
       })
       .loose(),
     Description: z.string().max(256).optional(),
@@ -64,19 +66,10 @@ export function layerRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post<LayerParams>('/2018-10-31/layers/:layer/versions', async (req, reply) => {
     const b = jsonBody(req, PublishBody);
-    if (b.Content.S3Bucket)
-      throw fail(
-        'InvalidParameterValueException',
-        'Layer content from S3 is not supported yet: send Content.ZipFile',
-      );
-    if (!b.Content.ZipFile)
-      throw fail(
-        'InvalidParameterValueException',
-        'Please provide a source for layer content (ZipFile).',
-      );
+    const zip = await zipFromSource(deps, b.Content, 'layer content');
     const rec = await layers.publish({
       name: req.params.layer,
-      zip: base64Field(b.Content.ZipFile, 'ZipFile'),
+      zip,
       ...(b.Description !== undefined ? { description: b.Description } : {}),
       ...(b.CompatibleRuntimes ? { compatibleRuntimes: b.CompatibleRuntimes } : {}),
       ...(b.CompatibleArchitectures ? { compatibleArchitectures: b.CompatibleArchitectures } : {}),

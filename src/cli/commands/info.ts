@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { z } from 'zod';
 import { type FunctionConfiguration, GetFunctionAnswer } from '../answers.js';
 import { lambdaFunctionPath } from '../client.js';
 import { type CliContext, contextFrom } from '../context.js';
@@ -34,10 +35,49 @@ export function describeFunction(f: FunctionConfiguration): [string, string][] {
   return fields;
 }
 
+const ProvisionedAnswer = z
+  .object({
+    ProvisionedConcurrencyConfigs: z.array(
+      z
+        .object({
+          FunctionArn: z.string(),
+          RequestedProvisionedConcurrentExecutions: z.number(),
+          AvailableProvisionedConcurrentExecutions: z.number(),
+          Status: z.string(),
+          StatusReason: z.string().optional(),
+        })
+        .loose(),
+    ),
+  })
+  .loose();
+
+/** `1: 2/2 READY, live: 0/1 IN_PROGRESS` (qualifier: available/requested status), or null. */
+async function provisionedSummary(ctx: CliContext, name: string): Promise<string | null> {
+  try {
+    const { value } = await ctx.client.json(
+      `/2019-09-30/functions/${encodeURIComponent(name)}/provisioned-concurrency`,
+      ProvisionedAnswer,
+      { query: { List: 'ALL' } },
+    );
+    const items = value.ProvisionedConcurrencyConfigs.map((c) => {
+      const qualifier = c.FunctionArn.split(':').at(-1);
+      const reason = c.StatusReason ? ` (${c.StatusReason})` : '';
+      return `${qualifier}: ${c.AvailableProvisionedConcurrentExecutions}/${c.RequestedProvisionedConcurrentExecutions} ${c.Status}${reason}`;
+    });
+    return items.length ? items.join(', ') : null;
+  } catch {
+    // A server without provisioned concurrency: nothing to show.
+    return null;
+  }
+}
+
 async function info(name: string, ctx: CliContext): Promise<void> {
   const { value, raw } = await ctx.client.json(lambdaFunctionPath(name), GetFunctionAnswer);
   if (ctx.json) return printJson(raw);
-  out(formatFields(describeFunction(value.Configuration)));
+  const fields = describeFunction(value.Configuration);
+  const provisioned = await provisionedSummary(ctx, value.Configuration.FunctionName);
+  if (provisioned) fields.push(['provisioned', provisioned]);
+  out(formatFields(fields));
 }
 
 /** `nimbus info NAME` */

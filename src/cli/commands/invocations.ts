@@ -20,6 +20,7 @@ const Record = z
     initDurationMs: z.number().nullable(),
     billedDurationMs: z.number().nullable(),
     cold: z.boolean().nullable(),
+    startType: z.enum(['cold', 'prewarmed', 'provisioned', 'warm']).nullable().optional(),
     maxMemoryMb: z.number().nullable(),
     errorType: z.string().nullable(),
     errorMessage: z.string().nullable(),
@@ -41,6 +42,13 @@ const time = (ms: number) =>
     .replace('T', ' ')
     .replace(/\.\d+Z$/, ' UTC');
 const ms = (v: number | null) => (v === null ? '-' : `${v.toFixed(v < 10 ? 2 : 0)} ms`);
+
+/** cold / prewarmed (with the init time), provisioned or warm; `cold` alone on older records. */
+function startLabel(r: z.infer<typeof Record>): string {
+  const type = r.startType ?? (r.cold === null ? null : r.cold ? 'cold' : 'warm');
+  if (type === null) return '-';
+  return type === 'cold' || type === 'prewarmed' ? `${type} (init ${ms(r.initDurationMs)})` : type;
+}
 
 async function list(
   ctx: CliContext,
@@ -90,7 +98,7 @@ async function show(ctx: CliContext, id: string) {
       ['status', r.status],
       ['attempts', String(r.attempts)],
       ['created', time(r.createdAtMs)],
-      ['start', r.cold === null ? '-' : r.cold ? `cold (init ${ms(r.initDurationMs)})` : 'warm'],
+      ['start', startLabel(r)],
       ['duration', `${ms(r.durationMs)} (billed ${ms(r.billedDurationMs)})`],
       ['max memory', r.maxMemoryMb === null ? '-' : `${r.maxMemoryMb} MB`],
       ['error', r.errorType ? `${r.errorType}: ${r.errorMessage ?? ''}` : '-'],

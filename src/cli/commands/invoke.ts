@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { lambdaFunctionPath } from '../client.js';
 import { type CliContext, contextFrom } from '../context.js';
 import { CliError } from '../errors.js';
+import { readInput } from '../input.js';
 import { err } from '../output.js';
 
 interface InvokeFlags {
@@ -10,12 +10,6 @@ interface InvokeFlags {
   path?: string;
   qualifier?: string;
   tail?: boolean;
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -34,14 +28,7 @@ export async function readPayload(flags: InvokeFlags): Promise<Buffer | undefine
   } else if (flags.path !== undefined) {
     const file = flags.path;
     source = file === '-' ? 'stdin' : file;
-    bytes =
-      file === '-'
-        ? await readStdin()
-        : await readFile(file).catch((e: NodeJS.ErrnoException) => {
-            throw new CliError(
-              `cannot read ${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
-            );
-          });
+    bytes = await readInput(file);
   } else {
     return undefined;
   }

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { z } from 'zod';
 import { type CliContext, contextFrom } from '../context.js';
-import { CliError } from '../errors.js';
 import { formatFields, formatTable, out, printJson } from '../output.js';
-import { functionName } from '../validate.js';
+import { functionName, functionRef } from '../validate.js';
 
 const Timer = z.object({
   name: z.string(),
@@ -36,15 +35,6 @@ function formatTime(ms: number | null): string {
   return ms === null ? '-' : `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** `F` or `F:qualifier`. */
-function target(ref: string): { function: string; qualifier?: string } {
-  const [name = '', qualifier, extra] = ref.split(':');
-  if (extra !== undefined || qualifier === '') {
-    throw new CliError(`--fn must be NAME or NAME:QUALIFIER (got ${JSON.stringify(ref)})`);
-  }
-  return { function: functionName(name), ...(qualifier !== undefined ? { qualifier } : {}) };
-}
-
 function describeTimer(t: Timer): string {
   return formatFields([
     ['timer', t.name],
@@ -62,7 +52,7 @@ async function add(ctx: CliContext, name: string, flags: AddFlags): Promise<void
     method: 'POST',
     json: {
       name,
-      ...target(flags.fn),
+      ...functionRef('--fn', flags.fn),
       schedule: flags.schedule,
       ...(flags.timezone !== undefined ? { timezone: flags.timezone } : {}),
       ...(flags.payload !== undefined ? { payload: flags.payload } : {}),

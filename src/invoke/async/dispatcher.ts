@@ -17,6 +17,8 @@ export interface DispatcherOptions {
   arn: ArnContext;
   /** Where destinations are sent (the async queue itself). */
   enqueuer: () => AsyncEnqueuer;
+  /** Sends a destination record to a built-in SQS queue by ARN (destinations to queues). */
+  sendToQueue?: (queueArn: string, body: string) => Promise<void>;
   /** Most events in delivery at once (the account concurrency). */
   maxInFlight: number;
   /** Instances a function has now (warm or starting): deliveries ramp up one new instance at a time. */
@@ -333,7 +335,7 @@ export class AsyncDispatcher {
     await this.destination(cfg?.onFailure ?? null, ev, version, reason, res);
   }
 
-  /** Sends Lambda's invocation-record payload to a destination function, asynchronously. */
+  /** Sends Lambda's invocation-record payload to a destination: a function (asynchronously) or a queue. */
   private async destination(
     arn: string | null,
     ev: AsyncEvent,
@@ -361,8 +363,12 @@ export class AsyncDispatcher {
     };
     const name = arn.split(':function:')[1]?.split(':')[0];
     const qualifier = arn.split(':function:')[1]?.split(':')[1];
-    if (!name) return;
     try {
+      if (/^arn:aws[a-zA-Z-]*:sqs:/.test(arn)) {
+        await this.opts.sendToQueue?.(arn, JSON.stringify(payload));
+        return;
+      }
+      if (!name) return;
       await this.opts.enqueuer().enqueue({
         functionName: name,
         ...(qualifier ? { qualifier } : {}),

@@ -7,6 +7,10 @@ import { gatewayMigration } from './0005-gateway.js';
 import { asyncMigration } from './0006-async.js';
 import { timersMigration } from './0007-timers.js';
 import { servicesMigration } from './0008-services.js';
+import { queuesMigration } from './0009-queues.js';
+import { bucketsMigration } from './0010-buckets.js';
+import { provisionedMigration } from './0011-provisioned.js';
+import { eventSourceMappingsMigration } from './0012-event-source-mappings.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -25,6 +29,10 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
     '0006-async': asyncMigration(dialect),
     '0007-timers': timersMigration,
     '0008-services': servicesMigration,
+    '0009-queues': queuesMigration(dialect),
+    '0010-buckets': bucketsMigration,
+    '0011-provisioned': provisionedMigration,
+    '0012-event-source-mappings': eventSourceMappingsMigration,
   };
 }
 

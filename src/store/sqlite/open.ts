@@ -8,12 +8,16 @@ import type { Store } from '../types.js';
 import { SqliteAccessKeyStore } from './access-key-store.js';
 import { SqliteAliasStore } from './alias-store.js';
 import { SqliteAsyncStore } from './async-store.js';
+import { SqliteBucketStore } from './bucket-store.js';
+import { SqliteEventSourceMappingStore } from './esm-store.js';
 import { SqliteEventConfigStore } from './event-config-store.js';
 import { SqliteFunctionStore } from './function-store.js';
 import { SqliteGatewayStore } from './gateway-store.js';
 import { SqliteInvocationStore } from './invocation-store.js';
 import { SqliteLayerStore } from './layer-store.js';
 import { SqliteLogStore } from './log-store.js';
+import { SqliteProvisionedStore } from './provisioned-store.js';
+import { SqliteQueueStore } from './queue-store.js';
 import { SqliteServiceStore } from './service-store.js';
 import { SqliteTimerStore } from './timer-store.js';
 
@@ -55,7 +59,11 @@ export async function openSqliteStore(file: string): Promise<Store> {
     invocations: new SqliteInvocationStore(db, sqlite),
     layers: new SqliteLayerStore(db),
     gateway: new SqliteGatewayStore(db),
+    eventSourceMappings: new SqliteEventSourceMappingStore(db),
+    provisioned: new SqliteProvisionedStore(db),
     timers: new SqliteTimerStore(db),
+    buckets: new SqliteBucketStore(db),
+    queues: new SqliteQueueStore(db, sqlite),
     close: () => db.destroy(),
   };
 }

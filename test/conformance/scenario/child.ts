@@ -53,14 +53,16 @@ export function stopChild(child: ChildProcess, graceMs = 2000): Promise<void> {
   });
 }
 
-/** Runs `cmd` (no shell) to completion; stopped if it outlives `timeoutMs`. */
+/** Runs `cmd` (no shell) to completion, `input` on its stdin; stopped if it outlives `timeoutMs`. */
 export function runChild(
   cmd: string,
   args: string[],
   env: Record<string, string>,
   timeoutMs = 60_000,
+  input?: string,
 ): Promise<Finished> {
-  const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  child.stdin.end(input ?? '');
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
