@@ -13,6 +13,7 @@ import { httpGroup } from './lib/group-http.js';
 import { invokeGroup } from './lib/group-invoke.js';
 import { memoryGroup } from './lib/group-memory.js';
 import { scaleGroup } from './lib/group-scale.js';
+import { servicesGroup } from './lib/group-services.js';
 import { type BenchContext, type BenchGroup, intEnv } from './lib/groups.js';
 import { cpuBusyPct, cpuSnapshot, loadAvg1 } from './lib/machine.js';
 import { ensureBuilt } from './lib/nimbus-server.js';
@@ -25,7 +26,14 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
  * whose run() starts what it needs, returns its rows and raw results, and stops what it
  * started (e.g. queue messages/s, S3 MB/s).
  */
-const GROUPS: BenchGroup[] = [coldGroup, httpGroup, invokeGroup, memoryGroup, scaleGroup];
+const GROUPS: BenchGroup[] = [
+  coldGroup,
+  httpGroup,
+  invokeGroup,
+  memoryGroup,
+  scaleGroup,
+  servicesGroup,
+];
 
 const CPUS = os.availableParallelism();
 const pinned = process.env.PIN !== '0' && CPUS >= 2;
