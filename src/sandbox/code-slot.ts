@@ -30,6 +30,11 @@ export class SlotArea {
   private readonly slotsDir: string;
   private readonly stageDir: string;
   private mounter: Mounter | null = null;
+  /**
+   * Unmounts go through a helper of their own: an unmount waits for an RCU grace period
+   * (up to tens of milliseconds), which must not hold up the next cold start's mount.
+   */
+  private unmounter: Mounter | null = null;
   private modeValue: PlacementMode = 'link';
   private readonly pending = new Set<Promise<void>>();
   private ready: Promise<PlacementMode> | null = null;
@@ -103,7 +108,9 @@ export class SlotArea {
 
   /** @internal */
   unmount(dir: string): Promise<void> {
-    return this.mounter ? this.mounter.unmount(dir) : Promise.resolve();
+    if (!this.mounter) return Promise.resolve();
+    this.unmounter ??= new Mounter();
+    return this.unmounter.unmount(dir);
   }
 
   /** Waits for slot removals, then undoes the area's own mounts. */
@@ -112,6 +119,8 @@ export class SlotArea {
     await Promise.allSettled([...this.pending]);
     if (this.mounter) await this.dropMounts(this.mounter);
     this.mounter = null;
+    this.unmounter?.close();
+    this.unmounter = null;
   }
 
   private async dropMounts(mounter: Mounter): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { SlotArea } from '../sandbox/index.js';
 import { InstanceProcess, type ProcessEvents, type ProcessHost } from './instance-process.js';
@@ -186,7 +186,7 @@ export function shellAssignment(a: PoolAssignment): string {
   );
 }
 
-/** Sets the niceness of every process of the sandbox (its cgroup's, else its tree). */
+/** Sets the niceness of every thread of the sandbox's processes (its cgroup's, else its tree). */
 function renice(proc: InstanceProcess, niceness: number): void {
   let pids: number[] = [];
   const procs = proc.cgroup?.procsFiles[0];
@@ -204,11 +204,20 @@ function renice(proc: InstanceProcess, niceness: number): void {
       queue.push(...children(p));
     }
   }
+  // Niceness is per thread on Linux: every thread of every process (V8's, libuv's).
   for (const pid of pids) {
+    let tids: number[] = [pid];
     try {
-      setPriority(pid, niceness);
+      tids = readdirSync(`/proc/${pid}/task`).map(Number);
     } catch {
-      // gone, or not ours
+      // gone: nothing to renice
+    }
+    for (const tid of tids) {
+      try {
+        setPriority(tid, niceness);
+      } catch {
+        // gone, or not ours
+      }
     }
   }
 }

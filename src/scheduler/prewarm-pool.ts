@@ -32,6 +32,8 @@ interface KeyState {
 const MAX_FAILURES = 3;
 /** Keys filled at once; the least recently used one is dropped for a new one. */
 const MAX_KEYS = 8;
+/** How long after the last start in flight a refill begins. */
+const REFILL_DELAY_MS = 50;
 /** How long to wait before trying again while memory is short. */
 const RETRY_MS = 1000;
 
@@ -105,8 +107,13 @@ export class PrewarmPool {
     }
     this.waiting = true;
     this.opts.starts.whenIdle(() => {
-      this.waiting = false;
-      void this.startOne(k);
+      // A moment more: the start that just ended still runs its first invocation.
+      const timer = setTimeout(() => {
+        this.waiting = false;
+        if (this.opts.starts.idle) void this.startOne(k);
+        else this.fill();
+      }, REFILL_DELAY_MS);
+      timer.unref();
     });
   }
 
