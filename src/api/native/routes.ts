@@ -91,6 +91,17 @@ export function nativeRoutes(app: FastifyInstance, deps: ApiDeps): void {
     };
   });
 
+  // One read of everything `nimbus deploy -f` compares: the Lambda shape, Nimbus's extras, tags, concurrency.
+  app.get<{ Params: { name: string } }>('/nimbus/v1/functions/:name', async (req) => {
+    checkName(req.params.name);
+    const fn = await deps.registry.get(req.params.name);
+    return {
+      function: { ...toFunctionConfiguration(deps.arn, fn), Nimbus: nimbusExtras(fn) },
+      tags: fn.tags,
+      reservedConcurrency: fn.reservedConcurrency,
+    };
+  });
+
   app.get<{ Params: { name: string }; Querystring: Record<string, string> }>(
     '/nimbus/v1/functions/:name/logs',
     async (req) => {

@@ -55,7 +55,7 @@ const Configuration = z.object({
 });
 
 /** The bucket's notification rules (GET `?notification`). */
-async function readRules(ctx: CliContext, bucket: string): Promise<NotificationRule[]> {
+export async function readRules(ctx: CliContext, bucket: string): Promise<NotificationRule[]> {
   const doc = await s3Xml(ctx, s3Path(bucket), { bucket }, Configuration, {
     query: { notification: '' },
   });
@@ -74,7 +74,7 @@ async function readRules(ctx: CliContext, bucket: string): Promise<NotificationR
 }
 
 /** Replaces the bucket's notification rules (PUT `?notification`). */
-async function writeRules(ctx: CliContext, bucket: string, rules: NotificationRule[]) {
+export async function writeRules(ctx: CliContext, bucket: string, rules: NotificationRule[]) {
   const body = buildXml('NotificationConfiguration', {
     CloudFunctionConfiguration: rules.map((r) => {
       const filterRules = [

@@ -123,12 +123,28 @@ async function deploy(codePath: string, flags: DeployFlags, ctx: CliContext): Pr
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** `nimbus deploy PATH --name N ...` */
+/** The manifest flags of `nimbus deploy` (no PATH). */
+interface ProjectFlags {
+  file?: string;
+  yes?: boolean;
+  prune?: boolean;
+  dryRun?: boolean;
+  verbose?: boolean;
+}
+
+/** `nimbus deploy PATH --name N ...` (one function) or `nimbus deploy [-f FILE]` (a manifest). */
 export function deployCommand(): Command {
   return new Command('deploy')
-    .description('create or update a function from a folder or a .zip file')
-    .argument('<path>', 'folder to zip, or a .zip file')
-    .requiredOption('--name <name>', 'function name')
+    .description(
+      'deploy a project from nimbus.yml (or -f serverless.yml / SAM / Function Compute template), or one function from a folder or .zip with --name',
+    )
+    .argument('[path]', 'folder to zip, or a .zip file (with --name)')
+    .option('--name <name>', 'function name (with PATH)')
+    .option('-f, --file <manifest>', 'manifest to deploy (default: nimbus.yml in this folder)')
+    .option('--yes', 'apply without asking')
+    .option('--prune', 'delete what this project owns and the manifest no longer has')
+    .option('--dry-run', 'show the plan, change nothing')
+    .option('--verbose', 'list unchanged resources too')
     .option('--runtime <runtime>', `runtime (new functions: ${DEFAULT_RUNTIME})`)
     .option('--handler <handler>', `handler, file.export (new functions: ${DEFAULT_HANDLER})`)
     .option('--memory <MB>', 'memory, 128–10240 MB (new functions: 128)')
@@ -139,7 +155,34 @@ export function deployCommand(): Command {
     .option('--initialization-timeout <s>', 'initializer timeout, 1–900 s')
     .addOption(new Option('--flavour <flavour>', 'handler flavour').choices(['lambda', 'fc']))
     .option('--service <name>', 'the service it belongs to (new functions: default)')
-    .action(async (codePath: string, flags: DeployFlags, cmd: Command) => {
-      await deploy(codePath, flags, contextFrom(cmd));
-    });
+    .action(
+      async (
+        codePath: string | undefined,
+        flags: Partial<DeployFlags> & ProjectFlags,
+        cmd: Command,
+      ) => {
+        const ctx = contextFrom(cmd);
+        if (codePath !== undefined) {
+          if (flags.file !== undefined)
+            throw new CliError('give either PATH --name NAME or -f FILE, not both');
+          if (flags.name === undefined) {
+            throw new CliError(
+              "required option '--name <name>' not specified (deploying PATH as one function)",
+            );
+          }
+          return deploy(codePath, { ...flags, name: flags.name }, ctx);
+        }
+        if (flags.name !== undefined)
+          throw new CliError('--name needs a PATH: nimbus deploy ./dir --name NAME');
+        // Loaded on demand: the manifest code (yaml, ajv) is only needed here.
+        const { findProject } = await import('../project/find-manifest.js');
+        const { deployProject } = await import('../project/deploy-project.js');
+        await deployProject(ctx, await findProject(flags.file), {
+          yes: flags.yes === true,
+          prune: flags.prune === true,
+          dryRun: flags.dryRun === true,
+          verbose: flags.verbose === true,
+        });
+      },
+    );
 }
