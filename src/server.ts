@@ -1,4 +1,5 @@
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import type { Server as HttpServer } from 'node:http';
 import { createServer as createNetServer, type Server } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +18,7 @@ import {
 import { HttpGateway } from './gateway/index.js';
 import { AsyncDispatcher, AsyncQueue } from './invoke/async/index.js';
 import { Invoker, poolKeyOf } from './invoke/index.js';
+import { listenMetrics, Metrics } from './metrics/index.js';
 import { LogWriter, RecordWriter } from './observability/index.js';
 import { RuntimeApiServer } from './runtime-api/index.js';
 import { NodeInstaller, RuntimeCatalog } from './runtimes/index.js';
@@ -76,6 +78,8 @@ export interface Platform {
   aws: AwsParts;
   /** The control API's URL as functions outside a sandbox reach it (set once listening). */
   endpoint: { url: string };
+  /** Prometheus metrics and the per-minute aggregates (`/metrics`, `nimbus metrics`, `nimbus usage`). */
+  metrics: Metrics;
   /** What starting did that the operator must hear of (the first access key's file). */
   notes: string[];
   /** Stops instances, flushes logs, closes the store. */
@@ -177,6 +181,7 @@ export async function createPlatform(
   });
   await services.load();
 
+  const metrics = new Metrics({ clock, store: store.metrics });
   let scheduler: Scheduler;
   let capacity: Capacity;
   const host: InstanceHost = {
@@ -205,6 +210,7 @@ export async function createPlatform(
     maxConcurrency: cfg.maxConcurrency,
     functionMaxConcurrency: cfg.functionMaxConcurrency,
     idleTtlMs: cfg.idleTtlMs,
+    onThrottle: (target) => metrics.throttled(target),
     createInstance: (target, initializationType) => {
       // The service's default env (under the function's own) and network policy.
       const { fn, internetAccess } = services.sandboxOf(target.fn);
@@ -316,7 +322,7 @@ export async function createPlatform(
     maxConcurrency: cfg.maxConcurrency,
   });
   const records = new RecordWriter(store.invocations);
-  const invoker = new Invoker({ scheduler, logs, records, clock, ids, arn });
+  const invoker = new Invoker({ scheduler, logs, records, clock, ids, arn, metrics });
   let dispatcher: AsyncDispatcher;
   const asyncQueue = new AsyncQueue({
     store,
@@ -344,6 +350,7 @@ export async function createPlatform(
     maxInFlight: cfg.maxConcurrency,
     instanceCount: (fn) => scheduler.instanceCount(fn),
     retryBaseMs: cfg.asyncRetryBaseMs,
+    metrics,
   });
   if (opts.startAsync !== false) dispatcher.start();
   const timerTargets = registryTargets(registry, aliases);
@@ -375,6 +382,7 @@ export async function createPlatform(
     ...(opts.gatewayLog ? { log: opts.gatewayLog } : {}),
     functionLog: (functionName, requestId, message) =>
       logs.write([{ functionName, timestampMs: clock.now(), requestId, message }]),
+    metrics,
   });
   await gateway.load();
   const aws: AwsParts = await createAwsParts({
@@ -389,6 +397,20 @@ export async function createPlatform(
     invoker,
     asyncQueue,
     ...(opts.authLog ? { authLog: opts.authLog } : {}),
+    metrics,
+  });
+  metrics.watch({
+    instances: () => scheduler.instances(),
+    prewarmed: () => capacity.stats().prewarmed,
+    asyncBacklog: () => store.metrics.asyncBacklog(),
+    queueDepths: async () => {
+      const now = clock.now();
+      const queues = await store.queues.listQueues();
+      return Promise.all(
+        queues.map(async (q) => ({ queue: q.name, ...(await store.queues.counts(q.name, now)) })),
+      );
+    },
+    nowMs: () => clock.now(),
   });
   const startedMs = clock.monotonicMs();
   const syncReserved = async () =>
@@ -432,6 +454,7 @@ export async function createPlatform(
       instances: { ...scheduler.stats(), ...capacity.stats() },
     }),
     healthAsync: async () => ({ asyncPending: await store.asyncEvents.pending() }),
+    metrics,
   });
   // Provisioned concurrency is started again as the server starts.
   await provisioned.load();
@@ -443,6 +466,7 @@ export async function createPlatform(
     void store.asyncEvents
       .pruneTokens(clock.now() - cfg.idempotencyWindowMs)
       .catch(() => undefined);
+    void store.metrics.prune(clock.now() - cfg.metricsRetentionMs).catch(() => undefined);
   }, 60_000);
   pruner.unref();
 
@@ -465,6 +489,7 @@ export async function createPlatform(
       rmSync(runDir, { recursive: true, force: true });
       await logs.close();
       await records.close();
+      await metrics.close();
       await store.close();
     })();
     return closing;
@@ -482,6 +507,7 @@ export async function createPlatform(
     runtimes,
     aws,
     endpoint,
+    metrics,
     notes,
     asyncQueue,
     dispatcher,
@@ -516,6 +542,8 @@ async function waitForInstances(scheduler: Scheduler, maxMs: number): Promise<vo
 export interface RunningServer {
   url: string;
   httpUrl: string;
+  /** `http://127.0.0.1:<port>/metrics` when `metricsPort` is set. */
+  metricsUrl?: string;
   isolation: string;
   cgroup: string;
   notes: string[];
@@ -530,9 +558,11 @@ export interface RunningServer {
  */
 export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const platform = await createPlatform(cfg);
+  let metricsServer: HttpServer | null = null;
   try {
     await platform.app.listen({ host: cfg.host, port: cfg.port });
     await platform.gateway.listen();
+    if (cfg.metricsPort) metricsServer = await listenMetrics(platform.metrics, cfg.metricsPort);
   } catch (e) {
     await platform.shutdown();
     throw e;
@@ -546,12 +576,14 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   return {
     url: `http://${hostForUrl}:${port}`,
     httpUrl: `http://${hostForUrl}:${platform.gateway.port}`,
+    ...(metricsServer ? { metricsUrl: `http://127.0.0.1:${cfg.metricsPort}/metrics` } : {}),
     isolation: platform.isolation.kind,
     cgroup: platform.isolation.cgroup?.version ?? 'none',
     notes: [...platform.isolation.notes, ...platform.notes],
     platform,
     async close() {
       // Stop taking requests, let in-flight ones settle (bounded), then tear down.
+      metricsServer?.close();
       const closed = platform.app.close();
       await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
       await platform.shutdown();

@@ -18,6 +18,7 @@ import { versionRoutes } from './lambda/versions.js';
 import { httpRoutes } from './native/http-routes.js';
 import { invocationRoutes } from './native/invocations.js';
 import { keyRoutes } from './native/keys.js';
+import { metricsRoutes } from './native/metrics.js';
 import { nativeRoutes } from './native/routes.js';
 import { runtimeRoutes } from './native/runtimes.js';
 import { serviceRoutes } from './native/services.js';
@@ -91,5 +92,6 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   timerRoutes(app, deps);
   runtimeRoutes(app, deps);
   serviceRoutes(app, deps);
+  metricsRoutes(app, deps);
   return app;
 }

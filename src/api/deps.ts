@@ -10,6 +10,7 @@ import type {
 import type { HttpGateway } from '../gateway/index.js';
 import type { AsyncEnqueuer } from '../invoke/async/index.js';
 import type { Invoker } from '../invoke/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { RuntimeCatalog } from '../runtimes/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
@@ -67,4 +68,6 @@ export interface ApiDeps {
   frontDoor?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** The HTTP gateway's routes, function URLs and API keys (`/nimbus/v1/routes`, function URL API). */
   gateway: Pick<HttpGateway, 'routes' | 'urls' | 'apiKeys'>;
+  /** Prometheus metrics (`/metrics`) and the per-minute aggregates behind usage and metrics views. */
+  metrics?: Pick<Metrics, 'scrape' | 'flush'>;
 }

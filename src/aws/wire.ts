@@ -5,6 +5,7 @@ import type { AliasService, FunctionRegistry } from '../functions/index.js';
 import { resolveTarget } from '../functions/resolve.js';
 import type { AsyncEnqueuer } from '../invoke/async/index.js';
 import type { Invoker } from '../invoke/index.js';
+import type { Metrics } from '../metrics/index.js';
 import { handleSqsRequest, QueueService, sendSqsError } from '../queues/index.js';
 import { type ArnContext, parseFunctionRef } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
@@ -28,6 +29,8 @@ export interface AwsWiringDeps {
   asyncQueue: AsyncEnqueuer;
   /** Where refused signatures are reported (default: stderr). */
   authLog?: (line: string) => void;
+  /** Counts event-source batches (size, lag). */
+  metrics?: Pick<Metrics, 'eventSourceBatch'>;
 }
 
 /** The built-in SQS and S3 services, their event sources, and the front door that serves them. */
@@ -120,6 +123,7 @@ export async function createAwsParts(d: AwsWiringDeps): Promise<AwsParts> {
     onResult: (uuid, result) =>
       void d.store.eventSourceMappings.setLastResult(uuid, result).catch(() => undefined),
     log,
+    onBatch: (m, batch) => d.metrics?.eventSourceBatch(m.functionName, m.eventSourceArn, batch),
     functionTimeoutS: async (name, qualifier) =>
       (await resolveTarget(d.registry, d.aliases, name, qualifier ?? undefined)).fn.timeoutS,
   });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessKeys } from '../api/auth/index.js';
 import { type AliasService, type FunctionRegistry, resolveTarget } from '../functions/index.js';
 import type { InvokeResponse, Invoker } from '../invoke/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { isNimbusError } from '../shared/errors.js';
@@ -46,6 +47,8 @@ export interface GatewayDeps {
   log(line: string): void;
   /** The function's own log (`nimbus logs`), for failures the function's owner must see. */
   functionLog(functionName: string, requestId: string, message: string): void;
+  /** Counts each request by route and status when it closes. */
+  metrics?: Pick<Metrics, 'gatewayRequest'> | undefined;
 }
 
 /**
@@ -91,6 +94,7 @@ export class Gateway {
       this.deps.routes.table,
       this.deps.urls,
     );
+    this.deps.metrics?.gatewayRequest(res, resolution.kind === 'invoke' ? resolution.dest : null);
     if (resolution.kind === 'answer') {
       req.resume();
       const extra: [string, string][] = [[REQUEST_ID_HEADER, requestId], ...resolution.headers];

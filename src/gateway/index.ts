@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { AccessKeys } from '../api/auth/index.js';
 import type { AliasService, FunctionRegistry } from '../functions/index.js';
 import type { Invoker } from '../invoke/index.js';
+import type { Metrics } from '../metrics/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { isLoopbackHost, type ServerConfig } from '../shared/config.js';
@@ -38,6 +39,8 @@ export interface HttpGatewayDeps {
   config: ServerConfig;
   log?: (line: string) => void;
   functionLog(functionName: string, requestId: string, message: string): void;
+  /** Counts requests by route and status. */
+  metrics?: Pick<Metrics, 'gatewayRequest'>;
 }
 
 /**
@@ -77,6 +80,7 @@ export class HttpGateway {
       maxBodyBytes: config.httpMaxBodyBytes,
       log: deps.log ?? ((line) => console.error(line)),
       functionLog: deps.functionLog,
+      metrics: deps.metrics,
     });
     this.server = createListener(this.gateway, {
       maxHeaderBytes: config.httpMaxHeaderBytes,

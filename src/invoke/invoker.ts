@@ -1,3 +1,4 @@
+import type { Metrics } from '../metrics/index.js';
 import {
   invocationLog,
   type LogWriter,
@@ -81,6 +82,8 @@ export interface InvokerDeps {
   clock: Clock;
   ids: IdGenerator;
   arn: ArnContext;
+  /** Counts each finished invocation (Prometheus and the per-minute aggregates). */
+  metrics?: Pick<Metrics, 'invoked'>;
 }
 
 function errorJson(errorType: string, errorMessage: string): Buffer {
@@ -114,6 +117,7 @@ export class Invoker {
       functionName: fn.name,
       reservedConcurrency: req.reservedConcurrency,
       fn,
+      qualifier: req.qualifier,
     };
     const lease: Lease = this.deps.scheduler.acquire(target);
     const { instance } = lease;
@@ -262,6 +266,7 @@ export class Invoker {
       errorType,
       errorMessage,
     };
+    this.deps.metrics?.invoked(req, run);
     if (req.writeRecord !== false) {
       this.deps.records.write([
         {

@@ -13,6 +13,8 @@ export interface PoolTarget {
   reservedConcurrency: number | null;
   /** The configuration instances of this pool are started with. */
   fn: FunctionRecord;
+  /** The qualifier the caller named (for throttle metrics). */
+  qualifier?: string | undefined;
 }
 
 export interface SchedulerOptions {
@@ -30,6 +32,8 @@ export interface SchedulerOptions {
     target: PoolTarget,
     initializationType: 'on-demand' | 'provisioned-concurrency',
   ): Instance;
+  /** Told of each invocation refused by the concurrency limits (metrics). */
+  onThrottle?: (target: PoolTarget) => void;
 }
 
 interface Pool {
@@ -101,6 +105,16 @@ export class Scheduler {
     if (reserved === null) this.busyUnreserved++;
   }
 
+  /** `admit`, telling `onThrottle` when it refuses. */
+  private admitCounted(target: PoolTarget): void {
+    try {
+      this.admit(target);
+    } catch (e) {
+      this.opts.onThrottle?.(target);
+      throw e;
+    }
+  }
+
   private unadmit(target: PoolTarget): void {
     const busy = (this.busyByFunction.get(target.functionName) ?? 1) - 1;
     if (busy <= 0) this.busyByFunction.delete(target.functionName);
@@ -114,7 +128,8 @@ export class Scheduler {
    * (`cold: true`): the caller starts it, so its init is part of the invocation.
    */
   acquire(target: PoolTarget): Lease {
-    this.admit(target);
+    if (this.opts.onThrottle) this.admitCounted(target);
+    else this.admit(target);
     const pool = this.pool(target.poolKey);
     // Provisioned capacity first, then on-demand; most recently used first: the warmest.
     let warm = pool.provisionedIdle.pop();

@@ -67,6 +67,10 @@ export interface ServerConfig {
   prewarmPoolSize: number;
   /** Idle instances are reaped when the host's MemAvailable drops below this; 0: never. */
   memoryReserveMb: number;
+  /** Serves `GET /metrics` alone, unsigned, on 127.0.0.1 at this port; 0: only on the control port. */
+  metricsPort: number;
+  /** Per-minute metric aggregates (`nimbus metrics`, `nimbus usage`) older than this are pruned. */
+  metricsRetentionMs: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -101,6 +105,8 @@ export const DEFAULTS: ServerConfig = {
   s3MaxObjectBytes: 5 * 1024 * 1024 * 1024,
   prewarmPoolSize: 2,
   memoryReserveMb: 256,
+  metricsPort: 0,
+  metricsRetentionMs: 14 * 24 * 3600_000,
 };
 
 /** Environment variable that overrides each setting. */
@@ -135,6 +141,8 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   s3MaxObjectBytes: 'NIMBUS_S3_MAX_OBJECT_BYTES',
   prewarmPoolSize: 'NIMBUS_PREWARM_POOL_SIZE',
   memoryReserveMb: 'NIMBUS_MEMORY_RESERVE_MB',
+  metricsPort: 'NIMBUS_METRICS_PORT',
+  metricsRetentionMs: 'NIMBUS_METRICS_RETENTION_MS',
 };
 
 /**
@@ -166,7 +174,7 @@ export function resolveConfig(
   if (!['auto', 'bwrap', 'none'].includes(cfg.isolation)) {
     throw new Error(`isolation must be auto, bwrap or none (got ${JSON.stringify(cfg.isolation)})`);
   }
-  for (const p of ['port', 'httpPort'] as const) {
+  for (const p of ['port', 'httpPort', 'metricsPort'] as const) {
     if (cfg[p] > 65535) throw new Error(`${p} must be at most 65535`);
   }
   if (!/^\d{12}$/.test(cfg.accountId)) throw new Error('accountId must be 12 digits');

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { BucketTables } from './bucket-schema.js';
 import type { EventSourceMappingsTable } from './esm-schema.js';
 import type { FunctionUrlsTable, HttpApiKeysTable, HttpRoutesTable } from './gateway-schema.js';
+import type { MetricMinutesTable } from './metrics-schema.js';
 import type { ProvisionedConfigsTable } from './provisioned-schema.js';
 import type { QueueTables } from './queue-schema.js';
 
@@ -29,6 +30,7 @@ export interface Database extends BucketTables, QueueTables {
   services: ServicesTable;
   event_source_mappings: EventSourceMappingsTable;
   provisioned_configs: ProvisionedConfigsTable;
+  metric_minutes: MetricMinutesTable;
 }
 
 export interface AliasesTable {

@@ -6,12 +6,14 @@
 import type { BucketStore } from './bucket-types.js';
 import type { EventSourceMappingStore } from './esm-types.js';
 import type { GatewayStore } from './gateway-types.js';
+import type { MetricsStore } from './metrics-types.js';
 import type { ProvisionedConfigStore } from './provisioned-types.js';
 import type { QueueStore } from './queue-types.js';
 
 export * from './bucket-types.js';
 export * from './esm-types.js';
 export * from './gateway-types.js';
+export * from './metrics-types.js';
 export * from './provisioned-types.js';
 export * from './queue-types.js';
 
@@ -493,5 +495,7 @@ export interface Store {
   buckets: BucketStore;
   queues: QueueStore;
   provisioned: ProvisionedConfigStore;
+  /** Per-minute invocation aggregates (`nimbus metrics`, `nimbus usage`). */
+  metrics: MetricsStore;
   close(): Promise<void>;
 }

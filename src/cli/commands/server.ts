@@ -15,7 +15,9 @@ type ServerFlags = { auth?: boolean } & Partial<
     | 'accountId'
     | 'maxConcurrency'
     | 'functionMaxConcurrency'
-    | 'idleTtlMs',
+    | 'idleTtlMs'
+    | 'metricsPort'
+    | 'metricsRetentionMs',
     string
   >
 >;
@@ -135,6 +137,14 @@ export function serverCommand(): Command {
     .option('--max-concurrency <n>', 'concurrent invocations in all (default 64)')
     .option('--function-max-concurrency <n>', 'concurrent invocations per function (default 64)')
     .option('--idle-ttl-ms <ms>', 'stop idle instances after this long (default 300000)')
+    .option(
+      '--metrics-port <port>',
+      'also serve GET /metrics alone, unsigned, on 127.0.0.1:<port> (default off, env NIMBUS_METRICS_PORT)',
+    )
+    .option(
+      '--metrics-retention-ms <ms>',
+      'keep per-minute metrics this long (default 1209600000: 14 days)',
+    )
     .option('--auth', 'require SigV4-signed requests (default: on unless --host is loopback)')
     .option('--no-auth', 'accept unsigned requests (loopback hosts only; env NIMBUS_AUTH=0)')
     .action(async (flags: ServerFlags, cmd: Command) => {

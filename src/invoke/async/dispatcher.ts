@@ -1,4 +1,5 @@
 import { type AliasService, type FunctionRegistry, resolveTarget } from '../../functions/index.js';
+import type { Metrics } from '../../metrics/index.js';
 import { type ArnContext, functionArn } from '../../shared/arn.js';
 import type { Clock } from '../../shared/clock.js';
 import { isNimbusError } from '../../shared/errors.js';
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   /** First retry delay; later ones double. */
   retryBaseMs: number;
   random?: () => number;
+  /** Counts retries and dead letters. */
+  metrics?: Pick<Metrics, 'asyncRetry' | 'deadLettered'>;
 }
 
 const DEFAULT_RETRIES = 2;
@@ -290,6 +293,7 @@ export class AsyncDispatcher {
         retry,
         this.record(retry, fn.version, { status: 'retrying', attempts, ...runFields(res.run) }),
       );
+      this.opts.metrics?.asyncRetry(ev.functionName, ev.qualifier);
       return;
     }
     const reason = attempts <= maxRetries ? 'EventAgeExceeded' : 'RetriesExhausted';
@@ -332,6 +336,7 @@ export class AsyncDispatcher {
             : null),
       }),
     );
+    this.opts.metrics?.deadLettered(ev.functionName, ev.qualifier, reason);
     await this.destination(cfg?.onFailure ?? null, ev, version, reason, res);
   }
 

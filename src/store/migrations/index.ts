@@ -11,6 +11,7 @@ import { queuesMigration } from './0009-queues.js';
 import { bucketsMigration } from './0010-buckets.js';
 import { provisionedMigration } from './0011-provisioned.js';
 import { eventSourceMappingsMigration } from './0012-event-source-mappings.js';
+import { metricMinutesMigration } from './0013-metric-minutes.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
 
@@ -33,6 +34,7 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
     '0010-buckets': bucketsMigration,
     '0011-provisioned': provisionedMigration,
     '0012-event-source-mappings': eventSourceMappingsMigration,
+    '0013-metric-minutes': metricMinutesMigration,
   };
 }
 

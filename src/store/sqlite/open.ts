@@ -16,6 +16,7 @@ import { SqliteGatewayStore } from './gateway-store.js';
 import { SqliteInvocationStore } from './invocation-store.js';
 import { SqliteLayerStore } from './layer-store.js';
 import { SqliteLogStore } from './log-store.js';
+import { SqliteMetricsStore } from './metrics-store.js';
 import { SqliteProvisionedStore } from './provisioned-store.js';
 import { SqliteQueueStore } from './queue-store.js';
 import { SqliteServiceStore } from './service-store.js';
@@ -64,6 +65,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     timers: new SqliteTimerStore(db),
     buckets: new SqliteBucketStore(db),
     queues: new SqliteQueueStore(db, sqlite),
+    metrics: new SqliteMetricsStore(db, sqlite),
     close: () => db.destroy(),
   };
 }

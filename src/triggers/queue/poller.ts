@@ -18,6 +18,8 @@ export interface PollerDeps {
   onResult(uuid: string, result: string): void;
   /** Where unexpected failures are reported. */
   log(line: string): void;
+  /** Told of each batch before it goes to the function (metrics). */
+  onBatch?: (mapping: EventSourceMapping, batch: PolledMessage[]) => void;
 }
 
 /**
@@ -104,6 +106,7 @@ export class MappingPoller {
 
   /** True when the batch went through (all or in part); false when nothing was deleted. */
   private async process(queueName: string, batch: PolledMessage[]): Promise<boolean> {
+    this.deps.onBatch?.(this.mapping, batch);
     const payload = Buffer.from(JSON.stringify({ Records: batch.map((m) => this.record(m)) }));
     const out = await this.deps.invoke(this.mapping.functionName, this.mapping.qualifier, payload);
     if (out.error) {
