@@ -12,12 +12,14 @@ import { invokeCommand } from './commands/invoke.js';
 import { keysCommand } from './commands/keys.js';
 import { logsCommand } from './commands/logs.js';
 import { lsCommand } from './commands/ls.js';
+import { metricsCommand } from './commands/metrics.js';
 import { queueCommand } from './commands/queue.js';
 import { rmCommand } from './commands/rm.js';
 import { runtimesCommand } from './commands/runtimes.js';
 import { serverCommand } from './commands/server.js';
 import { serviceCommand } from './commands/service.js';
 import { timerCommand } from './commands/timer.js';
+import { usageCommand } from './commands/usage.js';
 import { describeError } from './errors.js';
 
 // Same relative path from src/cli/ and dist/cli/; our own package.json always has a version.
@@ -63,7 +65,9 @@ function buildProgram(): Command {
     .addCommand(bucketCommand())
     .addCommand(invocationsCommand())
     .addCommand(invocationCommand())
-    .addCommand(runtimesCommand());
+    .addCommand(runtimesCommand())
+    .addCommand(metricsCommand())
+    .addCommand(usageCommand());
 }
 
 // `nimbus logs x | head` closes stdout early: that is not an error.

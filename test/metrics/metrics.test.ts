@@ -4,10 +4,13 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { type Digest, digestAdd, digestMerge, digestQuantile } from '../../src/metrics/digest.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import { resolveConfig } from '../../src/shared/config.js';
+import { startAuthServer } from '../helpers/auth-server.js';
 import { createBody } from '../helpers/platform.js';
 import { parseScrape, type Scrape } from '../helpers/prometheus.js';
+import { signedInject } from '../helpers/sigv4.js';
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -254,5 +257,39 @@ describe('metrics: /metrics counts what happened, exactly', () => {
     assert.equal(r.status, 200);
     assert.ok(parseScrape(await r.text()).families.has('nimbus_invocations_total'));
     assert.equal((await fetch(`http://127.0.0.1:${metricsPort}/health`)).status, 404);
+  });
+});
+
+describe('metrics: /metrics on the control port has the control API auth', () => {
+  let env: Awaited<ReturnType<typeof startAuthServer>> | undefined;
+  before(async () => {
+    env = await startAuthServer();
+  });
+  after(async () => env?.close());
+
+  test('unsigned is refused, signed by a known key is served', async () => {
+    assert.ok(env);
+    const unsigned = await fetch(`${env.server.url}/metrics`);
+    assert.equal(unsigned.status, 403);
+    const signed = await signedInject(env.server.platform.app, env.admin, {
+      method: 'GET',
+      url: '/metrics',
+    });
+    assert.equal(signed.statusCode, 200, signed.body);
+    assert.ok(parseScrape(signed.body).families.has('nimbus_invocations_total'));
+  });
+});
+
+describe('metrics: duration digest', () => {
+  test('p50 and p99 are within 5 % of the exact figures, and digests merge', () => {
+    const a: Digest = {};
+    const b: Digest = {};
+    for (let i = 1; i <= 1000; i++) digestAdd(i % 2 ? a : b, i);
+    digestMerge(a, b);
+    const p50 = digestQuantile(a, 0.5) ?? 0;
+    const p99 = digestQuantile(a, 0.99) ?? 0;
+    assert.ok(Math.abs(p50 - 500) / 500 < 0.05, `p50 ${p50}`);
+    assert.ok(Math.abs(p99 - 990) / 990 < 0.05, `p99 ${p99}`);
+    assert.equal(digestQuantile({}, 0.5), null);
   });
 });
