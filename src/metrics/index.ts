@@ -8,6 +8,7 @@ export {
   outcomeOf,
   type ThrottledTarget,
 } from './metrics.js';
+export { metricsReference, withReference } from './reference.js';
 export type { QueueDepth, StateSources } from './registry.js';
 export { listenMetrics } from './serve.js';
 export {

@@ -25,6 +25,8 @@ type ServerFlags = { auth?: boolean } & Partial<
 interface RunningServer {
   url: string;
   httpUrl: string;
+  /** Set with --metrics-port: where Prometheus scrapes without signing. */
+  metricsUrl?: string;
   isolation: string;
   cgroup: string;
   /** What isolation detection and auth set-up found; WARNING lines say what is not enforced. */
@@ -101,6 +103,7 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
         cgroup,
         auth: config.auth,
         dataDir: config.dataDir,
+        ...(running.metricsUrl ? { metricsUrl: running.metricsUrl } : {}),
       }),
     );
     return;
@@ -112,6 +115,7 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
       ['isolation', `${isolation} (cgroup ${cgroup})`],
       ['auth', config.auth ? 'on: requests must be SigV4-signed' : 'off (loopback only)'],
       ['data dir', config.dataDir],
+      ...(running.metricsUrl ? [['metrics', running.metricsUrl] as [string, string]] : []),
     ]),
   );
   err('press Ctrl-C to stop');
