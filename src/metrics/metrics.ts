@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.js';
 import type { AsyncBacklog, MetricsStore, MinuteAggregate } from '../store/types.js';
 import { type Cell, CellSet } from './cells.js';
 import { digestAdd } from './digest.js';
+import type { HistogramSeries } from './fast-histogram.js';
 import {
   buildRegistry,
   type CounterCells,
@@ -18,6 +19,8 @@ export interface InvocationFigures {
   initDurationMs: number | null;
   startType?: string;
   errorType: string | null;
+  /** When it ended (epoch ms); saves reading the clock again. */
+  endedAtMs?: number;
 }
 
 /** The invocation an invoker finished: its function version and how it was called. */
@@ -58,7 +61,10 @@ export class Metrics {
     gatewayRequests: new CellSet(),
   };
   private readonly series: SeriesTable;
-  private readonly gatewayCells = new Map<string, Map<number, Cell>>();
+  private readonly gatewayCells = new Map<
+    string,
+    { latency: HistogramSeries; byStatus: Map<number, Cell> }
+  >();
   private finished: MinuteAggregate[] = [];
   private sources: StateSources | null = null;
   private backlog: Promise<AsyncBacklog[]> | null = null;
@@ -100,7 +106,8 @@ export class Metrics {
     s.billed.value += gbSeconds;
     s.duration.observe(run.durationMs / 1000);
     if (run.initDurationMs !== null) s.initDuration.observe(run.initDurationMs / 1000);
-    const minuteMs = this.opts.clock.now() - (this.opts.clock.now() % MINUTE_MS);
+    const now = run.endedAtMs ?? this.opts.clock.now();
+    const minuteMs = now - (now % MINUTE_MS);
     const m = minuteOf(s, req.fn.version, minuteMs, this.finished);
     m.invocations++;
     if (outcome !== 'success') m.errors++;
@@ -128,22 +135,20 @@ export class Metrics {
       const fn = dest?.functionName ?? '';
       const route = dest?.routeKey ?? '-';
       const key = `${fn} ${route}`;
-      let byStatus = this.gatewayCells.get(key);
-      if (!byStatus) {
-        byStatus = new Map();
-        this.gatewayCells.set(key, byStatus);
+      let entry = this.gatewayCells.get(key);
+      if (!entry) {
+        const latency = this.instruments.gatewayDuration.series({ function: fn, route });
+        entry = { latency, byStatus: new Map() };
+        this.gatewayCells.set(key, entry);
       }
-      let cell = byStatus.get(res.statusCode);
+      let cell = entry.byStatus.get(res.statusCode);
       if (!cell) {
         const labels = { function: fn, route, status: String(res.statusCode) };
         cell = this.cells.gatewayRequests.cell(labels);
-        byStatus.set(res.statusCode, cell);
+        entry.byStatus.set(res.statusCode, cell);
       }
       cell.value++;
-      this.instruments.gatewayDuration.observe(
-        { function: fn, route },
-        (performance.now() - t0) / 1000,
-      );
+      entry.latency.observe((performance.now() - t0) / 1000);
     });
   }
 

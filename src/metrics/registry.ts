@@ -9,6 +9,7 @@ import {
 import type { AsyncBacklog } from '../store/types.js';
 import type { CellSet } from './cells.js';
 import { METRICS, type MetricDef } from './definitions.js';
+import { FastHistogram } from './fast-histogram.js';
 
 /** An instance as the state gauges see it. */
 export interface InstanceView {
@@ -45,13 +46,13 @@ export interface CounterCells {
 /** The prom-client instruments the hooks write to directly. */
 export interface Instruments {
   registry: Registry;
-  duration: Histogram<string>;
-  initDuration: Histogram<string>;
+  duration: FastHistogram;
+  initDuration: FastHistogram;
   asyncRetries: Counter<string>;
   deadLetters: Counter<string>;
   esmBatchSize: Histogram<string>;
   esmLag: Histogram<string>;
-  gatewayDuration: Histogram<string>;
+  gatewayDuration: FastHistogram;
 }
 
 const base = (d: MetricDef) => ({ name: d.name, help: d.help, labelNames: [...d.labels] });
@@ -127,12 +128,12 @@ export function buildRegistry(
   });
   return {
     registry,
-    duration: histogram(METRICS.duration),
-    initDuration: histogram(METRICS.initDuration),
+    duration: new FastHistogram(METRICS.duration, registry),
+    initDuration: new FastHistogram(METRICS.initDuration, registry),
     asyncRetries: new PromCounter({ ...base(METRICS.asyncRetries), registers }),
     deadLetters: new PromCounter({ ...base(METRICS.deadLetters), registers }),
     esmBatchSize: histogram(METRICS.esmBatchSize),
     esmLag: histogram(METRICS.esmLag),
-    gatewayDuration: histogram(METRICS.gatewayDuration),
+    gatewayDuration: new FastHistogram(METRICS.gatewayDuration, registry),
   };
 }

@@ -70,8 +70,8 @@ export class SeriesTable {
       outcome,
       start,
       billed: this.cells.billed.cell(labels),
-      duration: this.inst.duration.labels(functionName, qualifier),
-      initDuration: this.inst.initDuration.labels(functionName, qualifier),
+      duration: this.inst.duration.series(labels),
+      initDuration: this.inst.initDuration.series(labels),
       minutes: new Map(),
     };
   }

@@ -48,3 +48,40 @@ test('docs/grafana-dashboard.json queries only metrics Nimbus exports', () => {
     assert.ok(names.has(n.replace(/_(bucket|sum|count)$/, '')), `${n} is not a Nimbus metric`);
   }
 });
+
+test('metrics: histogram buckets are cumulative, with +Inf, _sum and _count', async () => {
+  const store = {
+    addMinutes: async () => undefined,
+    minutes: async () => [],
+    prune: async () => 0,
+    asyncBacklog: async () => [],
+  };
+  const m = new Metrics({ clock: systemClock, store });
+  try {
+    const req = { fn: { name: 'f', version: '$LATEST', memoryMb: 256 } };
+    for (const durationMs of [3, 2000, 2000000]) {
+      m.invoked(req, {
+        durationMs,
+        billedDurationMs: durationMs,
+        initDurationMs: null,
+        errorType: null,
+      });
+    }
+    const s = parseScrape((await m.scrape()).text);
+    const l = { function: 'f', qualifier: '$LATEST' };
+    const bucket = (le: string) =>
+      s.value('nimbus_invocation_duration_seconds_bucket', { le, ...l });
+    assert.equal(bucket('0.001'), 0);
+    assert.equal(bucket('0.005'), 1);
+    assert.equal(bucket('2.5'), 2);
+    assert.equal(bucket('900'), 2);
+    assert.equal(bucket('+Inf'), 3);
+    assert.deepEqual(s.histogram('nimbus_invocation_duration_seconds', l), {
+      count: 3,
+      sum: 2002.003,
+    });
+    assert.equal(s.value('nimbus_billed_gb_seconds_total', l), (2002003 / 1000) * 0.25);
+  } finally {
+    await m.close();
+  }
+});
