@@ -43,6 +43,7 @@ import {
   instancePlan,
   logStreamName,
   RUNTIMES_DIR,
+  runSlotsOf,
   runtimeSetup,
   Scheduler,
 } from './scheduler/index.js';
@@ -210,6 +211,7 @@ export async function createPlatform(
     maxConcurrency: cfg.maxConcurrency,
     functionMaxConcurrency: cfg.functionMaxConcurrency,
     idleTtlMs: cfg.idleTtlMs,
+    runSlots: runSlotsOf(cfg),
     onThrottle: (target) => metrics.throttled(target),
     createInstance: (target, initializationType) => {
       // The service's default env (under the function's own) and network policy.

@@ -92,7 +92,7 @@ export const httpGroup: BenchGroup = {
     'warm HTTP-trigger hello, wrk; servers (Nimbus + its instances) on one CPU, wrk on another',
   async run(ctx): Promise<GroupResult> {
     const o = {
-      conns: (process.env.CONNS ?? '10,50').split(',').map(Number),
+      conns: (process.env.CONNS ?? '10,50,200').split(',').map(Number),
       secs: ctx.int('SECS', 8),
       warmupS: ctx.int('WARMUP_S', 3),
     };

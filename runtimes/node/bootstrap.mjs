@@ -4,7 +4,14 @@
 //
 // Cold start counts: only what the first /next needs is imported statically; the invoker
 // (lambda.mjs, fc.mjs or streaming.mjs) loads while that /next is in flight.
-import { emit, logError, patchConsole, setRequestId, writeEndMarker } from './console-patch.mjs';
+import {
+  emit,
+  logError,
+  patchConsole,
+  setLogSink,
+  setRequestId,
+  writeEndMarker,
+} from './console-patch.mjs';
 import { toRapidResponse, UnhandledPromiseRejection } from './errors.mjs';
 import { loadHandler } from './load-handler.mjs';
 import { createRuntimeClient } from './runtime-client.mjs';
@@ -25,6 +32,8 @@ const env = process.env;
 async function main() {
   const client = createRuntimeClient(env);
   client.preconnect();
+  // Framed channel: logs travel with the answers, in order (no end marker on stdout).
+  if (client.log) setLogSink(client.log);
   if (env.NIMBUS_AWS_SOCKET) {
     (await import('./aws-relay.mjs')).serveAwsEndpoint(env.NIMBUS_AWS_SOCKET);
   }

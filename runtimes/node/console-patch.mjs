@@ -51,6 +51,29 @@ export function writeStdout(text) {
   }
 }
 
+/** @type {((text: string) => void) | null} where log text goes instead of fd 1 (framed channel) */
+let sink = null;
+
+/**
+ * Sends every log line, and whatever user code writes to process.stdout / process.stderr,
+ * to `logSink` (the framed channel, in order with the answers) instead of fd 1; the end
+ * marker is then not needed.
+ * @param {(text: string) => void} logSink
+ */
+export function setLogSink(logSink) {
+  sink = logSink;
+  for (const stream of [process.stdout, process.stderr]) {
+    /** @type {(chunk: string | Uint8Array, encoding?: BufferEncoding | Function, cb?: Function) => boolean} */
+    const write = (chunk, encoding, cb) => {
+      logSink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      const done = typeof encoding === 'function' ? encoding : cb;
+      if (done) process.nextTick(done);
+      return true;
+    };
+    Object.defineProperty(stream, 'write', { value: write, writable: true, configurable: true });
+  }
+}
+
 /**
  * One record: `<ISO time>\t<requestId>\t<LEVEL>\t<util.format(...args)>`, newlines as `\r`.
  *
@@ -59,7 +82,9 @@ export function writeStdout(text) {
  */
 export function emit(level, args) {
   const message = format(...args).replace(NEWLINES, '\r');
-  writeStdout(`${new Date().toISOString()}\t${requestId}\t${level}\t${message}\n`);
+  const line = `${new Date().toISOString()}\t${requestId}\t${level}\t${message}\n`;
+  if (sink) sink(line);
+  else writeStdout(line);
 }
 
 /**
@@ -74,6 +99,7 @@ export function logError(label, error) {
 
 /** @param {string} id */
 export function writeEndMarker(id) {
+  if (sink) return;
   writeStdout(`\u0000NIMBUS-END ${id}\n`);
 }
 

@@ -52,8 +52,13 @@ async function warmUp() {
   levelFunctions(undefined);
   await loadHandler(import.meta.dirname ?? '/var/runtime', 'warm-up.handler');
   // A connection that fails at once (no such socket): the client's connect path runs.
-  const client = createRuntimeClient({ NIMBUS_RUNTIME_SOCKET: '/nonexistent/nimbus.sock' });
-  await client.next().catch(() => undefined);
+  for (const frames of ['', '1']) {
+    const client = createRuntimeClient({
+      NIMBUS_RUNTIME_SOCKET: '/nonexistent/nimbus.sock',
+      NIMBUS_RUNTIME_FRAMES: frames,
+    });
+    await client.next().catch(() => undefined);
+  }
   // A listener on the sandbox's loopback, as the AWS endpoint relay opens one.
   await new Promise((resolve) => {
     const server = createServer();

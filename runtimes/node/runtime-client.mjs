@@ -1,6 +1,8 @@
 // Client of the Lambda Runtime API (/2018-06-01/runtime/...), over Nimbus's Unix socket when
-// NIMBUS_RUNTIME_SOCKET is set, else TCP to AWS_LAMBDA_RUNTIME_API.
+// NIMBUS_RUNTIME_SOCKET is set, else TCP to AWS_LAMBDA_RUNTIME_API. With NIMBUS_RUNTIME_FRAMES=1
+// (and the socket) the same calls go over Nimbus's framed channel instead (frames.mjs).
 // One keep-alive connection (http-wire.mjs), one request at a time.
+import { createFramedClient } from './frames.mjs';
 import { openConnection } from './http-wire.mjs';
 
 const PREFIX = '/2018-06-01/runtime';
@@ -54,6 +56,17 @@ function toInvocation(res) {
  *   await client.postResponse(inv.requestId, '"ok"', 'application/json');
  */
 export function createRuntimeClient(env) {
+  if (env.NIMBUS_RUNTIME_FRAMES === '1' && env.NIMBUS_RUNTIME_SOCKET) {
+    return createFramedClient(env.NIMBUS_RUNTIME_SOCKET);
+  }
+  return createHttpClient(env);
+}
+
+/**
+ * The Runtime API over HTTP/1.1.
+ * @param {NodeJS.ProcessEnv} env
+ */
+function createHttpClient(env) {
   /** @type {import('node:net').NetConnectOpts} */
   let target;
   if (env.NIMBUS_RUNTIME_SOCKET) {
@@ -305,5 +318,5 @@ export function createRuntimeClient(env) {
   };
 }
 
-/** @typedef {ReturnType<typeof createRuntimeClient>} RuntimeClient */
+/** @typedef {ReturnType<typeof createHttpClient> & {log?: (text: string) => void}} RuntimeClient */
 /** @typedef {ReturnType<RuntimeClient['streamResponse']>} StreamingPost */

@@ -119,7 +119,9 @@ export class Invoker {
       fn,
       qualifier: req.qualifier,
     };
-    const lease: Lease = this.deps.scheduler.acquire(target);
+    const placed = this.deps.scheduler.place(target, fn.timeoutS * 1000);
+    // A promise only when the node's run slots were full and it waited for an instance.
+    const lease: Lease = placed instanceof Promise ? await placed : placed;
     const { instance } = lease;
     const startedAtMs = this.deps.clock.now();
     let outcome: InvokeOutcome;
@@ -181,6 +183,7 @@ export class Invoker {
       cold: lease.cold,
       startType: lease.cold || instance.startType === 'provisioned' ? instance.startType : 'warm',
       ...(initDurationMs !== undefined ? { initDurationMs } : {}),
+      ...(lease.queuedMs ? { queuedMs: lease.queuedMs } : {}),
     });
   }
 
@@ -197,6 +200,8 @@ export class Invoker {
       cold: boolean;
       startType: InvocationStartType;
       initDurationMs?: number;
+      /** Time spent waiting for an instance (the node's run slots were full). */
+      queuedMs?: number;
     },
   ): InvokeResponse {
     const { fn } = req;
@@ -248,6 +253,7 @@ export class Invoker {
       maxMemoryBytes: run0.maxMemoryBytes,
       ...(run0.initDurationMs !== undefined ? { initDurationMs: run0.initDurationMs } : {}),
       startType: run0.startType,
+      ...(run0.queuedMs !== undefined ? { queuedMs: run0.queuedMs } : {}),
     });
     this.deps.logs.write(events);
     const endedAtMs = this.deps.clock.now();

@@ -16,6 +16,8 @@ export interface InvocationLogInput {
   maxMemoryBytes: number;
   /** Present on a cold start. */
   initDurationMs?: number;
+  /** Waited this long for a busy instance (the node's run slots were full). */
+  queuedMs?: number;
   /** How the instance came to serve; `Start Type` is printed unless it was warm. */
   startType?: 'cold' | 'prewarmed' | 'provisioned' | 'warm';
 }
@@ -30,6 +32,7 @@ export function reportLine(i: InvocationLogInput): string {
   if (i.initDurationMs !== undefined) line += `Init Duration: ${i.initDurationMs.toFixed(2)} ms\t`;
   // Nimbus's own field, after Lambda's: on-demand (cold), prewarmed or provisioned.
   if (i.startType && i.startType !== 'warm') line += `Start Type: ${i.startType}\t`;
+  if (i.queuedMs) line += `Queue Duration: ${i.queuedMs.toFixed(2)} ms\t`;
   return line;
 }
 

@@ -22,20 +22,28 @@ export function replyAccepted(res: ServerResponse): void {
   res.end(ACCEPTED);
 }
 
-export function invalidRequestId(res: ServerResponse): void {
-  replyError(res, 400, 'InvalidRequestID', 'Invalid request ID');
+/** Why the channel refused a runtime's request, as the Runtime API answers it. */
+export interface Refusal {
+  status: number;
+  errorType: string;
+  errorMessage: string;
 }
 
-export function invalidTransition(
-  res: ServerResponse,
-  from: string,
-  to: string,
-  why: string,
-): void {
-  replyError(
-    res,
-    403,
-    'InvalidStateTransition',
-    `State transition from ${from} to ${to} failed for runtime. Error: ${why}`,
-  );
+export const INVALID_REQUEST_ID: Refusal = {
+  status: 400,
+  errorType: 'InvalidRequestID',
+  errorMessage: 'Invalid request ID',
+};
+
+export function invalidTransition(from: string, to: string, why: string): Refusal {
+  return {
+    status: 403,
+    errorType: 'InvalidStateTransition',
+    errorMessage: `State transition from ${from} to ${to} failed for runtime. Error: ${why}`,
+  };
+}
+
+/** Answers an HTTP runtime with a refusal. */
+export function replyRefusal(res: ServerResponse, r: Refusal): void {
+  replyError(res, r.status, r.errorType, r.errorMessage);
 }

@@ -3,6 +3,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import type { RuntimeChannel } from './channel.js';
 import { dispatchExtensionApi } from './extension-routes.js';
+import { MAGIC, opensFrames, serveFrames } from './frames/connection.js';
+import { handleError, handleInitError, handleNext, handleResponse } from './http-endpoints.js';
 import { replyError } from './replies.js';
 
 const CHANNEL = Symbol('nimbus.runtimeChannel');
@@ -14,7 +16,9 @@ const INVOCATION = 'runtime/invocation/';
 /**
  * One HTTP parser for every instance's Runtime API. Each instance gets its own
  * Unix socket (the only one mounted in its sandbox); a connection's socket says
- * which instance is calling, so no instance can act for another.
+ * which instance is calling, so no instance can act for another. A connection whose
+ * first bytes are the framed channel's MAGIC (Nimbus's own bootstraps) is served by
+ * frames/ instead; any other is HTTP, byte for byte as before.
  */
 export class RuntimeApiServer {
   private readonly http: http.Server;
@@ -58,7 +62,7 @@ export class RuntimeApiServer {
   ): Promise<{ server: net.Server; stop(): void }> {
     const server = net.createServer((socket: TaggedSocket) => {
       socket[CHANNEL] = channel;
-      this.http.emit('connection', socket);
+      this.sniff(channel, socket);
     });
     this.listeners.add(server);
     await new Promise<void>((resolve, reject) => {
@@ -79,6 +83,31 @@ export class RuntimeApiServer {
       for (const s of connections) s.destroy();
     };
     return { server, stop };
+  }
+
+  /**
+   * Reads a new connection's first bytes: MAGIC opens the framed channel; anything else is
+   * handed, unread, to the HTTP server. A NUL first byte is never HTTP, so only a
+   * connection that starts with NUL waits for the rest of MAGIC.
+   */
+  private sniff(channel: RuntimeChannel, socket: net.Socket): void {
+    let head: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      head = head.length ? Buffer.concat([head, chunk]) : chunk;
+      if (head[0] === 0 && head.length < MAGIC.length) return;
+      socket.off('data', onData);
+      socket.pause();
+      if (opensFrames(head)) {
+        serveFrames(channel, socket, head.subarray(MAGIC.length));
+        socket.resume();
+        return;
+      }
+      socket.unshift(head);
+      this.http.emit('connection', socket);
+      socket.resume();
+    };
+    socket.on('data', onData);
+    socket.on('error', () => socket.destroy());
   }
 
   close(): void {
@@ -115,18 +144,18 @@ function dispatch(
   if (rest.startsWith(INVOCATION)) {
     const tail = rest.slice(INVOCATION.length);
     if (tail === 'next' && method === 'GET') {
-      channel.handleNext(req, res);
+      handleNext(channel, req, res);
       return undefined;
     }
     const slash = tail.indexOf('/');
     if (slash > 0 && method === 'POST') {
       const id = decodeURIComponent(tail.slice(0, slash));
       const action = tail.slice(slash + 1);
-      if (action === 'response') return channel.handleResponse(id, req, res);
-      if (action === 'error') return channel.handleError(id, req, res);
+      if (action === 'response') return handleResponse(channel, id, req, res);
+      if (action === 'error') return handleError(channel, id, req, res);
     }
   } else if (rest === 'runtime/init/error' && method === 'POST') {
-    return channel.handleInitError(req, res);
+    return handleInitError(channel, req, res);
   } else if (rest === 'ping' && method === 'GET') {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.end('pong');

@@ -28,10 +28,14 @@ export interface ResponseStreamSink {
   drained(): Promise<void>;
 }
 
-/** What the runtime answered for an invocation. */
+/**
+ * What the runtime answered for an invocation. `logsComplete`: every log line of the
+ * invocation came before the answer on the channel itself, so there is no stdout end
+ * marker to wait for (framed runtimes).
+ */
 export type RuntimeOutcome =
-  | { kind: 'response'; body: Buffer; contentType: string }
-  | { kind: 'error'; errorType: string; body: Buffer }
+  | { kind: 'response'; body: Buffer; contentType: string; logsComplete?: true }
+  | { kind: 'error'; errorType: string; body: Buffer; logsComplete?: true }
   | { kind: 'too-large' }
   /** The body went to the invocation's stream sink as it arrived. */
   | { kind: 'streamed'; contentType: string; sizeBytes: number };
@@ -43,6 +47,8 @@ export interface ChannelListener {
   onOutcome(requestId: string, outcome: RuntimeOutcome): void;
   /** The runtime reported that init failed; body is its error JSON. */
   onInitError(errorType: string, body: Buffer): void;
+  /** Log lines a framed runtime sent on the channel (in order with its answers). */
+  onLogText?(text: string): void;
 }
 
 /** Largest response a runtime may post: 6 MiB + 100 B, as RIE. */

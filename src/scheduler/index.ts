@@ -21,4 +21,5 @@ export {
   runtimeSetup,
 } from './plan.js';
 export { type FleetStatus, ProvisionedFleet } from './provisioned-fleet.js';
+export { RunQueue, runSlotsOf } from './run-queue.js';
 export { type Lease, type PoolTarget, Scheduler } from './scheduler.js';

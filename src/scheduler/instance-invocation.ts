@@ -66,6 +66,8 @@ export class InvocationTracker {
     const p = this.pending;
     if (!p || p.requestId !== requestId || p.outcome) return;
     p.outcome = outcome;
+    // A framed runtime's log came on the channel before its answer: nothing more to wait for.
+    if ('logsComplete' in outcome && outcome.logsComplete) p.markerSeen = true;
     if (!this.host.writesMarker || p.markerSeen) {
       this.complete();
       return;

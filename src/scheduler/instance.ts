@@ -277,6 +277,15 @@ export class Instance implements ChannelListener, ExtensionListener {
     this.run.answer(requestId, outcome);
   }
 
+  onLogText(text: string): void {
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      this.events.onLine(text.slice(start, nl));
+      start = nl + 1;
+    }
+    if (start < text.length) this.events.onLine(text.slice(start));
+  }
+
   // ExtensionListener
 
   onExtensionProgress(): void {

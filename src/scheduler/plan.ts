@@ -96,6 +96,9 @@ export function runtimeEnv(
       : `/lib64:/usr/lib64:${paths.taskRoot}:${paths.taskRoot}/lib:${paths.optDir}/lib`,
     NODE_PATH: nodePath(paths, major),
     NIMBUS_RUNTIME_SOCKET: paths.socketPath,
+    ...(config.runtimeChannel === 'frames' && ctx.runtime.family !== 'provided'
+      ? { NIMBUS_RUNTIME_FRAMES: '1' }
+      : {}),
     NIMBUS_FLAVOUR: fn.flavour,
     ...(fn.initializer ? { NIMBUS_INITIALIZER: fn.initializer } : {}),
     NIMBUS_INITIALIZATION_TIMEOUT_S: String(fn.initializationTimeoutS),

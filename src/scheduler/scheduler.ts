@@ -1,7 +1,8 @@
 import type { Clock } from '../shared/clock.js';
-import { fail } from '../shared/error-codes.js';
 import type { FunctionRecord } from '../store/types.js';
+import { Admission } from './admission.js';
 import type { Instance } from './instance.js';
+import { type Load, RunQueue } from './run-queue.js';
 
 /** What the scheduler needs to know about the function an invocation is for. */
 export interface PoolTarget {
@@ -25,6 +26,11 @@ export interface SchedulerOptions {
   functionMaxConcurrency: number;
   idleTtlMs: number;
   /**
+   * Invocations the node runs at once before one that finds no idle instance may wait for a
+   * busy one instead of starting another (RunQueue); 0 or absent: never wait.
+   */
+  runSlots?: number;
+  /**
    * Creates (but does not start) an instance for a target: for an invocation
    * (`on-demand`) or ahead of traffic (`provisioned-concurrency`).
    */
@@ -47,6 +53,8 @@ export interface Lease {
   instance: Instance;
   /** True when the instance was started for this invocation. */
   cold: boolean;
+  /** How long the invocation waited for an instance of its pool (run slots full). */
+  queuedMs?: number;
 }
 
 /** Whether an instance was started ahead of traffic for provisioned concurrency. */
@@ -61,20 +69,23 @@ function isProvisioned(inst: Instance): boolean {
  */
 export class Scheduler {
   private readonly pools = new Map<string, Pool>();
-  private readonly busyByFunction = new Map<string, number>();
   /** Instances (warm or starting) per function, and in all: kept so no lookup scans the pools. */
   private readonly instancesByFunction = new Map<string, number>();
   private instanceTotal = 0;
-  private busyTotal = 0;
-  private busyUnreserved = 0;
-  private reservedTotal = 0;
+  private readonly admission: Admission;
   /** Pool keys that are stale (function updated or deleted): their instances retire. */
   private readonly retired = new Set<string>();
   /** Instances started with settings that changed since (a service's): they stop after use. */
   private readonly recycled = new WeakSet<Instance>();
   private reaper: NodeJS.Timeout | null = null;
+  private readonly runQueue: RunQueue | null;
+  /** When each leased instance was taken, and whether it was started for it. */
+  private readonly leases = new WeakMap<Instance, { atMs: number; cold: boolean }>();
 
-  constructor(private readonly opts: SchedulerOptions) {}
+  constructor(private readonly opts: SchedulerOptions) {
+    this.admission = new Admission(opts);
+    this.runQueue = opts.runSlots ? new RunQueue(opts.runSlots, opts.clock) : null;
+  }
 
   /** Starts the idle reaper. */
   start(): void {
@@ -85,42 +96,7 @@ export class Scheduler {
 
   /** Sum of all functions' reserved concurrency: capacity other functions may not use. */
   setReservedTotal(n: number): void {
-    this.reservedTotal = n;
-  }
-
-  /** Counts the invocation against the limits or throws TooManyRequestsException. */
-  private admit(target: PoolTarget): void {
-    const busy = this.busyByFunction.get(target.functionName) ?? 0;
-    const reserved = target.reservedConcurrency;
-    if (reserved !== null) {
-      if (busy >= reserved) throw throttled('ReservedFunctionConcurrentInvocationLimitExceeded');
-    } else if (
-      busy >= this.opts.functionMaxConcurrency ||
-      this.busyUnreserved >= this.opts.maxConcurrency - this.reservedTotal
-    ) {
-      throw throttled('ConcurrentInvocationLimitExceeded');
-    }
-    this.busyByFunction.set(target.functionName, busy + 1);
-    this.busyTotal++;
-    if (reserved === null) this.busyUnreserved++;
-  }
-
-  /** `admit`, telling `onThrottle` when it refuses. */
-  private admitCounted(target: PoolTarget): void {
-    try {
-      this.admit(target);
-    } catch (e) {
-      this.opts.onThrottle?.(target);
-      throw e;
-    }
-  }
-
-  private unadmit(target: PoolTarget): void {
-    const busy = (this.busyByFunction.get(target.functionName) ?? 1) - 1;
-    if (busy <= 0) this.busyByFunction.delete(target.functionName);
-    else this.busyByFunction.set(target.functionName, busy);
-    this.busyTotal--;
-    if (target.reservedConcurrency === null) this.busyUnreserved--;
+    this.admission.reservedTotal = n;
   }
 
   /**
@@ -128,21 +104,68 @@ export class Scheduler {
    * (`cold: true`): the caller starts it, so its init is part of the invocation.
    */
   acquire(target: PoolTarget): Lease {
-    if (this.opts.onThrottle) this.admitCounted(target);
-    else this.admit(target);
+    this.admission.admit(target);
     const pool = this.pool(target.poolKey);
-    // Provisioned capacity first, then on-demand; most recently used first: the warmest.
-    let warm = pool.provisionedIdle.pop();
-    while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.provisionedIdle.pop();
-    if (warm) return { instance: warm, cold: false };
-    warm = pool.idle.pop();
-    // An idle instance that failed on its own (an extension crashed) is on its way out.
-    while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.idle.pop();
-    if (warm) return { instance: warm, cold: false };
+    const warm = takeIdle(pool);
+    return warm ? this.leased(warm, false) : this.coldLease(target, pool);
+  }
+
+  /**
+   * `acquire`, except that when the node already runs as many invocations as it has run
+   * slots and no instance of the pool is idle, the invocation may first wait a bounded time
+   * for one of the pool's busy instances (RunQueue weighs that against a cold start). A
+   * waiting invocation is not yet a concurrent execution: it is admitted when it gets an
+   * instance (or gives up waiting and starts one), so 429 still means the limits are
+   * reached. `queuedMs` says how long it waited; `timeoutMs` (the function's) bounds it.
+   */
+  place(target: PoolTarget, timeoutMs: number): Lease | Promise<Lease> {
+    const q = this.runQueue;
+    if (!q) return this.acquire(target);
+    const pool = this.pool(target.poolKey);
+    const queued = q.hasWaiters(target.poolKey);
+    if (!queued && (pool.idle.length > 0 || pool.provisionedIdle.length > 0)) {
+      return this.acquire(target);
+    }
+    const budget =
+      queued || this.admission.busyTotal >= q.slots
+        ? q.waitBudgetMs(target.poolKey, this.loadOf(pool, timeoutMs))
+        : null;
+    if (budget === null) return this.acquire(target);
+    const t0 = q.now();
+    return q.wait(target.poolKey, budget, target).then((inst) => {
+      const queuedMs = q.now() - t0;
+      if (inst) return { ...this.leased(inst, false), queuedMs };
+      return { ...this.acquire(target), queuedMs };
+    });
+  }
+
+  private loadOf(pool: Pool, timeoutMs: number): Load {
+    let busyInPool = 0;
+    let startingInPool = 0;
+    for (const inst of pool.all) {
+      if (inst.state === 'busy') busyInPool++;
+      else if (inst.state === 'starting') startingInPool++;
+    }
+    return { running: this.admission.busyTotal + 1, busyInPool, startingInPool, timeoutMs };
+  }
+
+  private leased(instance: Instance, cold: boolean): Lease {
+    if (this.runQueue) this.leases.set(instance, { atMs: this.runQueue.now(), cold });
+    return { instance, cold };
+  }
+
+  /** A new, unstarted instance for an admitted invocation (admission undone if it cannot be made). */
+  private coldLease(target: PoolTarget, pool: Pool): Lease {
     this.makeRoom();
-    const instance = this.opts.createInstance(target, 'on-demand');
+    let instance: Instance;
+    try {
+      instance = this.opts.createInstance(target, 'on-demand');
+    } catch (e) {
+      this.admission.unadmit(target);
+      throw e;
+    }
     this.add(pool, target.functionName, instance);
-    return { instance, cold: true };
+    return this.leased(instance, true);
   }
 
   /**
@@ -180,7 +203,10 @@ export class Scheduler {
 
   /** Returns an instance after its invocation; dead or stale instances are dropped. */
   release(target: PoolTarget, instance: Instance): void {
-    this.unadmit(target);
+    this.admission.unadmit(target);
+    const q = this.runQueue;
+    const lease = q ? this.leases.get(instance) : undefined;
+    if (q && lease) q.observe(target.poolKey, q.now() - lease.atMs, lease.cold);
     const pool = this.pools.get(target.poolKey);
     if (
       instance.state !== 'idle' ||
@@ -189,6 +215,18 @@ export class Scheduler {
       this.recycled.has(instance)
     ) {
       instance.stop();
+      q?.wakeOne(target.poolKey);
+      return;
+    }
+    // Handed straight to the oldest invocation waiting for this pool, admitted now.
+    for (let w = q?.takeWaiter(target.poolKey); w; w = q?.takeWaiter(target.poolKey)) {
+      try {
+        this.admission.admit(w.target);
+      } catch (e) {
+        w.fail(e);
+        continue;
+      }
+      w.settle(instance);
       return;
     }
     if (isProvisioned(instance)) pool.provisionedIdle.push(instance);
@@ -212,7 +250,10 @@ export class Scheduler {
     if (pool.all.size === 0) {
       this.pools.delete(instance.opts.poolKey);
       this.retired.delete(instance.opts.poolKey);
+      this.runQueue?.drop(instance.opts.poolKey);
     }
+    // Someone may have been waiting for it: they start an instance of their own now.
+    this.runQueue?.wakeOne(instance.opts.poolKey);
   }
 
   /**
@@ -259,7 +300,7 @@ export class Scheduler {
       idle += p.idle.length + p.provisionedIdle.length;
       for (const inst of p.all) if (isProvisioned(inst)) provisioned++;
     }
-    return { instances, idle, busy: this.busyTotal, provisioned };
+    return { instances, idle, busy: this.admission.busyTotal, provisioned };
   }
 
   /**
@@ -355,11 +396,13 @@ export class Scheduler {
   }
 }
 
-function throttled(
-  reason: 'ReservedFunctionConcurrentInvocationLimitExceeded' | 'ConcurrentInvocationLimitExceeded',
-) {
-  return fail('TooManyRequestsException', 'Rate Exceeded.', {
-    headers: { 'Retry-After': '1' },
-    fields: { Reason: reason },
-  });
+/** The warmest idle instance of the pool: provisioned first, then most recently used. */
+function takeIdle(pool: Pool): Instance | undefined {
+  let warm = pool.provisionedIdle.pop();
+  while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.provisionedIdle.pop();
+  if (warm) return warm;
+  warm = pool.idle.pop();
+  // An idle instance that failed on its own (an extension crashed) is on its way out.
+  while (warm && (warm.state !== 'idle' || warm.killed)) warm = pool.idle.pop();
+  return warm;
 }

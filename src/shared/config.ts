@@ -71,6 +71,16 @@ export interface ServerConfig {
   metricsPort: number;
   /** Per-minute metric aggregates (`nimbus metrics`, `nimbus usage`) older than this are pruned. */
   metricsRetentionMs: number;
+  /**
+   * How Nimbus's own Node and Python bootstraps talk to the server: `frames` (the framed
+   * channel on the instance's socket) or `http` (the Lambda Runtime API, as any runtime).
+   */
+  runtimeChannel: string;
+  /**
+   * Invocations the node runs at once before a new one briefly waits for a busy instance
+   * instead of starting another (0: twice the CPUs this process may use).
+   */
+  runSlots: number;
 }
 
 export const DEFAULTS: ServerConfig = {
@@ -107,6 +117,8 @@ export const DEFAULTS: ServerConfig = {
   memoryReserveMb: 256,
   metricsPort: 0,
   metricsRetentionMs: 14 * 24 * 3600_000,
+  runtimeChannel: 'frames',
+  runSlots: 0,
 };
 
 /** Environment variable that overrides each setting. */
@@ -143,6 +155,8 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   memoryReserveMb: 'NIMBUS_MEMORY_RESERVE_MB',
   metricsPort: 'NIMBUS_METRICS_PORT',
   metricsRetentionMs: 'NIMBUS_METRICS_RETENTION_MS',
+  runtimeChannel: 'NIMBUS_RUNTIME_CHANNEL',
+  runSlots: 'NIMBUS_RUN_SLOTS',
 };
 
 /**
@@ -180,6 +194,11 @@ export function resolveConfig(
   if (!/^\d{12}$/.test(cfg.accountId)) throw new Error('accountId must be 12 digits');
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(cfg.region)) {
     throw new Error(`region ${JSON.stringify(cfg.region)} is not a region name like us-east-1`);
+  }
+  if (!['frames', 'http'].includes(cfg.runtimeChannel)) {
+    throw new Error(
+      `runtimeChannel must be frames or http (got ${JSON.stringify(cfg.runtimeChannel)})`,
+    );
   }
   if (cfg.maxConcurrency < 1 || cfg.functionMaxConcurrency < 1) {
     throw new Error('concurrency limits must be at least 1');

@@ -33,6 +33,11 @@ exports.handler = async (event, context) => {
     case 'timeout': await new Promise((r) => setTimeout(r, 10000)); return 'late';
     case 'crash': process.exit(7);
     case 'oversize': return 'a'.repeat(7 * 1024 * 1024);
+    case 'logs':
+      console.log('line-1');
+      process.stdout.write('line-2\\n');
+      console.error('line-3');
+      return { channel: process.env.NIMBUS_RUNTIME_FRAMES === '1' ? 'frames' : 'http' };
   }
 };
 `;
@@ -63,6 +68,12 @@ def handler(event, context):
         os._exit(7)
     if case == "oversize":
         return "a" * (7 * 1024 * 1024)
+    if case == "logs":
+        print("line-1")
+        print("line-2", flush=True)
+        import sys
+        print("line-3", file=sys.stderr)
+        return {"channel": "frames" if os.environ.get("NIMBUS_RUNTIME_FRAMES") == "1" else "http"}
 `;
 
 /** A custom runtime in bash + curl, in the shape of AWS's tutorial. */
@@ -95,6 +106,7 @@ while true; do
       rm -f "$HEADERS" "$BODY"
       continue ;;
     timeout) sleep 10; printf '"late"' >"$BODY" ;;
+    logs) echo line-1; echo line-2; echo line-3 >&2; printf '{"channel":"http"}' >"$BODY" ;;
     crash) exit 7 ;;
     oversize) { printf '"'; head -c 7340032 /dev/zero | tr '\\0' a; printf '"'; } >"$BODY" ;;
   esac
@@ -139,109 +151,147 @@ const RUNTIMES: RuntimeUnderTest[] = [
   },
 ];
 
-describe('conformance: the same Runtime API cases against every runtime', () => {
-  let p: Platform;
-  let close: () => Promise<void>;
-  before(async () => {
-    ({ platform: p, close } = await testPlatform({ functionMaxConcurrency: 2, idleTtlMs: 60_000 }));
-  });
-  after(async () => close());
-
-  const inject = (o: InjectOptions) => p.app.inject(o);
-  const invoke = (name: string, event: unknown) =>
-    inject({
-      method: 'POST',
-      url: `/2015-03-31/functions/${name}/invocations`,
-      payload: JSON.stringify(event),
+/**
+ * Nimbus's own bootstraps speak the framed channel by default and the HTTP Runtime API with
+ * `runtimeChannel: http`: every case runs on both. Custom runtimes always speak HTTP.
+ */
+for (const channel of ['frames', 'http'] as const) {
+  describe(`conformance (${channel} channel): the same Runtime API cases against every runtime`, () => {
+    let p: Platform;
+    let close: () => Promise<void>;
+    before(async () => {
+      ({ platform: p, close } = await testPlatform({
+        functionMaxConcurrency: 2,
+        idleTtlMs: 60_000,
+        runtimeChannel: channel,
+      }));
     });
+    after(async () => close());
 
-  for (const rt of RUNTIMES) {
-    describe(`conformance: ${rt.runtime}`, { skip: rt.skip }, () => {
-      const name = rt.runtime.replace(/\W/g, '-');
-      before(async () => {
-        for (const [fn, handler] of [
-          [name, rt.handler],
-          [`${name}-init`, 'missing.handler'],
-        ] as const) {
-          const zip = await makeZip(rt.files, { executable: rt.executable ?? [] });
+    const inject = (o: InjectOptions) => p.app.inject(o);
+    const invoke = (name: string, event: unknown) =>
+      inject({
+        method: 'POST',
+        url: `/2015-03-31/functions/${name}/invocations`,
+        payload: JSON.stringify(event),
+      });
+
+    for (const rt of RUNTIMES) {
+      const onlyHttp = rt.runtime.startsWith('provided') && channel === 'frames';
+      const skip =
+        rt.skip || (onlyHttp ? 'custom runtimes speak HTTP: run in the http suite' : false);
+      describe(`conformance (${channel}): ${rt.runtime}`, { skip }, () => {
+        const name = rt.runtime.replace(/\W/g, '-');
+        before(async () => {
+          for (const [fn, handler] of [
+            [name, rt.handler],
+            [`${name}-init`, 'missing.handler'],
+          ] as const) {
+            const zip = await makeZip(rt.files, { executable: rt.executable ?? [] });
+            const r = await inject({
+              method: 'POST',
+              url: '/2015-03-31/functions',
+              payload: JSON.stringify({
+                FunctionName: fn,
+                Runtime: rt.runtime,
+                Handler: handler,
+                Role: 'arn:aws:iam::000000000000:role/test',
+                Timeout: 2,
+                Code: { ZipFile: zip.toString('base64') },
+              }),
+            });
+            assert.equal(r.statusCode, 201, r.body);
+          }
+        });
+
+        test(`${rt.runtime}: echo returns the event unchanged`, async () => {
+          const event = { case: 'echo', n: 1, s: 'héllo wörld', list: [1, 2, { x: null }] };
+          const r = await invoke(name, event);
+          assert.equal(r.statusCode, 200);
+          assert.equal(r.headers['x-amz-function-error'], undefined, r.body);
+          assert.deepEqual(r.json(), event);
+        });
+
+        test(`${rt.runtime}: context has the request id, function name and remaining time`, async () => {
+          const r = await invoke(name, { case: 'context' });
+          assert.equal(r.headers['x-amz-function-error'], undefined, r.body);
+          const c = r.json();
+          assert.equal(c.requestId, r.headers['x-amzn-requestid']);
+          assert.equal(c.functionName, name);
+          assert.ok(c.remainingMs > 0 && c.remainingMs <= 2000, `remaining ${c.remainingMs} ms`);
+        });
+
+        test(`${rt.runtime}: warm state survives between two invokes`, async () => {
+          const a = await invoke(name, { case: 'count' });
+          const b = await invoke(name, { case: 'count' });
+          assert.equal(b.json().calls, a.json().calls + 1);
+        });
+
+        test(`${rt.runtime}: a handler error is Unhandled with its type and message`, async () => {
+          const r = await invoke(name, { case: 'error' });
+          assert.equal(r.statusCode, 200);
+          assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
+          assert.equal(r.json().errorType, 'ConformanceError');
+          assert.equal(r.json().errorMessage, 'boom');
+        });
+
+        test(`${rt.runtime}: an oversize response is Function.ResponseSizeTooLarge`, async () => {
+          const r = await invoke(name, { case: 'oversize' });
+          assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
+          assert.equal(r.json().errorType, 'Function.ResponseSizeTooLarge');
+          const after = await invoke(name, { case: 'echo', ok: true });
+          assert.deepEqual(after.json(), { case: 'echo', ok: true }, 'the runtime goes on');
+        });
+
+        test(`${rt.runtime}: a crash is Runtime.ExitError, and the next invoke works`, async () => {
+          const r = await invoke(name, { case: 'crash' });
+          assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
+          assert.equal(r.json().errorType, 'Runtime.ExitError');
+          assert.match(r.json().errorMessage, /exit status 7/);
+          assert.deepEqual((await invoke(name, { case: 'echo' })).json(), { case: 'echo' });
+        });
+
+        test(`${rt.runtime}: a timeout is Sandbox.Timedout, and the next invoke works`, async () => {
+          const r = await invoke(name, { case: 'timeout' });
+          assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
+          assert.equal(r.json().errorType, 'Sandbox.Timedout');
+          assert.match(r.json().errorMessage, /Task timed out after 2\.00 seconds/);
+          assert.deepEqual((await invoke(name, { case: 'echo' })).json(), { case: 'echo' });
+        });
+
+        test(`${rt.runtime}: log lines land in the invocation's log, in order, on the ${channel} channel`, async () => {
           const r = await inject({
             method: 'POST',
-            url: '/2015-03-31/functions',
-            payload: JSON.stringify({
-              FunctionName: fn,
-              Runtime: rt.runtime,
-              Handler: handler,
-              Role: 'arn:aws:iam::000000000000:role/test',
-              Timeout: 2,
-              Code: { ZipFile: zip.toString('base64') },
-            }),
+            url: `/2015-03-31/functions/${name}/invocations`,
+            headers: { 'x-amz-log-type': 'Tail' },
+            payload: JSON.stringify({ case: 'logs' }),
           });
-          assert.equal(r.statusCode, 201, r.body);
-        }
-      });
+          assert.equal(r.headers['x-amz-function-error'], undefined, r.body);
+          const expected = rt.runtime.startsWith('provided') ? 'http' : channel;
+          assert.deepEqual(r.json(), { channel: expected });
+          const log = Buffer.from(String(r.headers['x-amz-log-result']), 'base64').toString('utf8');
+          const at = ['START', 'line-1', 'line-2', 'line-3', 'END', 'REPORT'].map((w) =>
+            log.indexOf(w),
+          );
+          assert.ok(
+            at.every((i) => i >= 0),
+            log,
+          );
+          assert.deepEqual(
+            [...at].sort((a, b) => a - b),
+            at,
+            `out of order:\n${log}`,
+          );
+        });
 
-      test(`${rt.runtime}: echo returns the event unchanged`, async () => {
-        const event = { case: 'echo', n: 1, s: 'héllo wörld', list: [1, 2, { x: null }] };
-        const r = await invoke(name, event);
-        assert.equal(r.statusCode, 200);
-        assert.equal(r.headers['x-amz-function-error'], undefined, r.body);
-        assert.deepEqual(r.json(), event);
+        test(`${rt.runtime}: an init error is Unhandled Runtime.ImportModuleError`, async () => {
+          const r = await invoke(`${name}-init`, { case: 'echo' });
+          assert.equal(r.statusCode, 200);
+          assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
+          assert.equal(r.json().errorType, 'Runtime.ImportModuleError');
+          assert.match(r.json().errorMessage, /missing/);
+        });
       });
-
-      test(`${rt.runtime}: context has the request id, function name and remaining time`, async () => {
-        const r = await invoke(name, { case: 'context' });
-        assert.equal(r.headers['x-amz-function-error'], undefined, r.body);
-        const c = r.json();
-        assert.equal(c.requestId, r.headers['x-amzn-requestid']);
-        assert.equal(c.functionName, name);
-        assert.ok(c.remainingMs > 0 && c.remainingMs <= 2000, `remaining ${c.remainingMs} ms`);
-      });
-
-      test(`${rt.runtime}: warm state survives between two invokes`, async () => {
-        const a = await invoke(name, { case: 'count' });
-        const b = await invoke(name, { case: 'count' });
-        assert.equal(b.json().calls, a.json().calls + 1);
-      });
-
-      test(`${rt.runtime}: a handler error is Unhandled with its type and message`, async () => {
-        const r = await invoke(name, { case: 'error' });
-        assert.equal(r.statusCode, 200);
-        assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
-        assert.equal(r.json().errorType, 'ConformanceError');
-        assert.equal(r.json().errorMessage, 'boom');
-      });
-
-      test(`${rt.runtime}: an oversize response is Function.ResponseSizeTooLarge`, async () => {
-        const r = await invoke(name, { case: 'oversize' });
-        assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
-        assert.equal(r.json().errorType, 'Function.ResponseSizeTooLarge');
-        const after = await invoke(name, { case: 'echo', ok: true });
-        assert.deepEqual(after.json(), { case: 'echo', ok: true }, 'the runtime goes on');
-      });
-
-      test(`${rt.runtime}: a crash is Runtime.ExitError, and the next invoke works`, async () => {
-        const r = await invoke(name, { case: 'crash' });
-        assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
-        assert.equal(r.json().errorType, 'Runtime.ExitError');
-        assert.match(r.json().errorMessage, /exit status 7/);
-        assert.deepEqual((await invoke(name, { case: 'echo' })).json(), { case: 'echo' });
-      });
-
-      test(`${rt.runtime}: a timeout is Sandbox.Timedout, and the next invoke works`, async () => {
-        const r = await invoke(name, { case: 'timeout' });
-        assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
-        assert.equal(r.json().errorType, 'Sandbox.Timedout');
-        assert.match(r.json().errorMessage, /Task timed out after 2\.00 seconds/);
-        assert.deepEqual((await invoke(name, { case: 'echo' })).json(), { case: 'echo' });
-      });
-
-      test(`${rt.runtime}: an init error is Unhandled Runtime.ImportModuleError`, async () => {
-        const r = await invoke(`${name}-init`, { case: 'echo' });
-        assert.equal(r.statusCode, 200);
-        assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
-        assert.equal(r.json().errorType, 'Runtime.ImportModuleError');
-        assert.match(r.json().errorMessage, /missing/);
-      });
-    });
-  }
-});
+    }
+  });
+}

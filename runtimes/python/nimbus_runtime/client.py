@@ -77,6 +77,11 @@ class RuntimeClient:
     @classmethod
     def from_env(cls, env):
         socket_path = env.get("NIMBUS_RUNTIME_SOCKET")
+        if socket_path and env.get("NIMBUS_RUNTIME_FRAMES") == "1":
+            # Nimbus's framed channel: the same calls, no HTTP (frames.py).
+            from nimbus_runtime.frames import FramedClient
+
+            return FramedClient(socket_path)
         if socket_path:
             return cls(UnixHTTPConnection(socket_path))
         api = env.get("AWS_LAMBDA_RUNTIME_API")
