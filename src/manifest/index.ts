@@ -7,7 +7,13 @@
 export { formatIssue, ManifestError } from './errors.js';
 export { formatPlan } from './format-plan.js';
 export { applyDefaults, type LoadedManifest, loadManifest } from './load.js';
-export { type LoadedProject, loadProject } from './load-project.js';
+export {
+  detectKind,
+  type LoadedProject,
+  loadProject,
+  type ProjectKind,
+  translate,
+} from './load-project.js';
 export { type PackagedCode, packageCode } from './package-code.js';
 export {
   type Change,

@@ -45,7 +45,7 @@ const order = (k: ResourceKind) => KINDS.indexOf(k);
  * one. Without `prune`, owned resources the manifest no longer has are
  * `kept`; with it they are deleted. Settings of a function in the manifest
  * (reserved concurrency, async config, URL) are removed when its entry drops them.
- * Buckets are never deleted (they hold data).
+ * Buckets (they hold data) and services are never deleted.
  *
  * Changes come in apply order: deletes first (triggers before functions
  * before queues), then creates and updates (queues before functions before triggers).
@@ -63,7 +63,8 @@ export function planChanges(
     if (wanted.has(id(c))) continue;
     const setting = FUNCTION_SETTINGS.has(c.kind) && c.fn !== undefined && opts.functions.has(c.fn);
     if (!setting && !c.owned) continue;
-    const action: ChangeAction = setting || (opts.prune && c.kind !== 'bucket') ? 'delete' : 'kept';
+    const action: ChangeAction =
+      setting || (opts.prune && c.kind !== 'bucket' && c.kind !== 'service') ? 'delete' : 'kept';
     deletes.push({ action, kind: c.kind, key: c.key, current: c, fields: [] });
   }
   deletes.sort((a, b) => order(b.kind) - order(a.kind) || a.key.localeCompare(b.key));

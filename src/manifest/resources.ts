@@ -4,6 +4,7 @@ import type { CorsSpec, FunctionSpec, Manifest } from './types.js';
 export const KINDS = [
   'queue',
   'bucket',
+  'service',
   'function',
   'concurrency',
   'async',
@@ -92,6 +93,10 @@ export function functionSpec(project: string, f: FunctionSpec, code: CodeInfo) {
   };
 }
 
+function stringValues(env: Record<string, unknown> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(env ?? {}).map(([k, v]) => [k, String(v)]));
+}
+
 /** `GET /path` or `api.example.com GET /path`. */
 export function routeKey(route: string, domain: string | null | undefined): string {
   return domain ? `${domain} ${route}` : route;
@@ -117,6 +122,18 @@ export function desiredResources(m: Manifest, code: ReadonlyMap<string, CodeInfo
   }
   for (const name of Object.keys(m.buckets ?? {}))
     out.push({ kind: 'bucket', key: name, spec: {} });
+  for (const [name, s] of Object.entries(m.services ?? {})) {
+    out.push({
+      kind: 'service',
+      key: name,
+      spec: {
+        description: s?.description ?? '',
+        internetAccess: s?.internetAccess ?? false,
+        logRetentionDays: s?.logRetentionDays ?? null,
+        env: stringValues(s?.env),
+      },
+    });
+  }
   for (const [name, f] of Object.entries(m.functions)) {
     const c = code.get(name);
     if (!c) throw new Error(`no packaged code for function ${name}`);

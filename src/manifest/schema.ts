@@ -165,6 +165,20 @@ export const MANIFEST_SCHEMA = {
       minProperties: 1,
       additionalProperties: fn,
     },
+    services: {
+      type: 'object',
+      propertyNames: { pattern: '^[a-zA-Z_][a-zA-Z0-9_-]{0,127}$' },
+      additionalProperties: {
+        type: ['object', 'null'],
+        additionalProperties: false,
+        properties: {
+          description: { type: 'string', maxLength: 256 },
+          internetAccess: { type: 'boolean' },
+          logRetentionDays: { type: 'integer', minimum: 1, maximum: 3650 },
+          env: settings.env,
+        },
+      },
+    },
     queues: {
       type: 'object',
       propertyNames: { pattern: '^[a-zA-Z0-9_-]{1,80}(\\.fifo)?$' },

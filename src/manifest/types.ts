@@ -92,6 +92,14 @@ export interface QueueSpec {
   retentionS?: number;
 }
 
+/** A Function Compute service the project's functions live in; its name is the key in `services:`. */
+export interface ServiceSpec {
+  description?: string;
+  internetAccess?: boolean;
+  logRetentionDays?: number;
+  env?: Record<string, string>;
+}
+
 /** A whole `nimbus.yml`. */
 export interface Manifest {
   /** Marks what this manifest owns on the server (tag `nimbus:project`); `--prune` touches nothing else. */
@@ -99,6 +107,7 @@ export interface Manifest {
   /** Defaults for every function (each function's own keys win; env is merged). */
   defaults?: Omit<FunctionSpec, 'code' | 'routes' | 'url' | 'timers' | 'queues' | 'buckets'>;
   functions: Record<string, FunctionSpec>;
+  services?: Record<string, ServiceSpec | null>;
   queues?: Record<string, QueueSpec | null>;
   buckets?: Record<string, Record<string, never> | null>;
 }

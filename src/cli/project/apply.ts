@@ -105,6 +105,19 @@ export class PlanApplier {
         return '';
       case 'notification':
         return this.putNotification(c, fn);
+      case 'service':
+        if (c.action === 'create') {
+          await client.json('/nimbus/v1/services', Any, {
+            method: 'POST',
+            json: { name: c.key, ...r.spec },
+          });
+        } else if (c.action === 'update') {
+          await client.json(`/nimbus/v1/services/${encodeURIComponent(c.key)}`, Any, {
+            method: 'PUT',
+            json: r.spec,
+          });
+        }
+        return '';
     }
   }
 

@@ -77,6 +77,19 @@ const AsyncConfig = z
   })
   .loose();
 const UrlConfig = z.object({ AuthType: z.string(), InvokeMode: z.string().nullish() }).loose();
+const ServiceList = z.object({
+  services: z.array(
+    z
+      .object({
+        name: z.string(),
+        description: z.string(),
+        internetAccess: z.boolean(),
+        logRetentionDays: z.number().nullable(),
+        env: z.record(z.string(), z.string()),
+      })
+      .loose(),
+  ),
+});
 const QueueList = z.object({ QueueUrls: z.array(z.string()).optional() }).loose();
 const QueueTags = z.object({ Tags: z.record(z.string(), z.string()).optional() }).loose();
 const BucketList = z.object({
@@ -272,6 +285,22 @@ export async function readServerState(
     }
     marker = value.NextMarker ?? undefined;
   } while (marker);
+
+  const services = await ctx.client.json('/nimbus/v1/services', ServiceList);
+  for (const s of services.value.services) {
+    if (!wanted.has(`service\u0000${s.name}`)) continue;
+    resources.push({
+      kind: 'service',
+      key: s.name,
+      owned: false,
+      spec: {
+        description: s.description,
+        internetAccess: s.internetAccess,
+        logRetentionDays: s.logRetentionDays,
+        env: s.env,
+      },
+    });
+  }
 
   const queues = await sqsCall(ctx, 'ListQueues', {}, QueueList);
   for (const url of queues.value.QueueUrls ?? []) {
