@@ -52,6 +52,7 @@ import type { ServerConfig } from './shared/config.js';
 import { fail } from './shared/error-codes.js';
 import { type IdGenerator, randomIds } from './shared/ids.js';
 import { openStore, type Store } from './store/index.js';
+import { Tracing } from './tracing/index.js';
 import { registryTargets, TimerManager, TimerService } from './triggers/timer/index.js';
 
 export const VERSION = '0.1.0';
@@ -182,7 +183,9 @@ export async function createPlatform(
   });
   await services.load();
 
-  const metrics = new Metrics({ clock, store: store.metrics });
+  const metrics = new Metrics({ clock, store: store.metrics, collect: cfg.metrics });
+  // Off unless an OTLP endpoint is configured: then nothing on the request paths holds one.
+  const tracing = cfg.otlpEndpoint ? new Tracing({ endpoint: cfg.otlpEndpoint, arn }) : undefined;
   let scheduler: Scheduler;
   let capacity: Capacity;
   const host: InstanceHost = {
@@ -353,6 +356,7 @@ export async function createPlatform(
     instanceCount: (fn) => scheduler.instanceCount(fn),
     retryBaseMs: cfg.asyncRetryBaseMs,
     metrics,
+    tracing,
   });
   if (opts.startAsync !== false) dispatcher.start();
   const timerTargets = registryTargets(registry, aliases);
@@ -385,6 +389,7 @@ export async function createPlatform(
     functionLog: (functionName, requestId, message) =>
       logs.write([{ functionName, timestampMs: clock.now(), requestId, message }]),
     metrics,
+    tracing,
   });
   await gateway.load();
   const aws: AwsParts = await createAwsParts({
@@ -400,6 +405,7 @@ export async function createPlatform(
     asyncQueue,
     ...(opts.authLog ? { authLog: opts.authLog } : {}),
     metrics,
+    tracing,
   });
   metrics.watch({
     instances: () => scheduler.instances(),
@@ -457,6 +463,7 @@ export async function createPlatform(
     }),
     healthAsync: async () => ({ asyncPending: await store.asyncEvents.pending() }),
     metrics,
+    tracing,
   });
   // Provisioned concurrency is started again as the server starts.
   await provisioned.load();
@@ -492,6 +499,7 @@ export async function createPlatform(
       await logs.close();
       await records.close();
       await metrics.close();
+      await tracing?.shutdown();
       await store.close();
     })();
     return closing;

@@ -15,6 +15,7 @@ import type { RuntimeCatalog } from '../runtimes/index.js';
 import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import type { LogStore, Store } from '../store/types.js';
+import type { Tracing } from '../tracing/index.js';
 import type { EventSourceMappings } from '../triggers/queue/index.js';
 import type { TimerManager } from '../triggers/timer/index.js';
 import type { AccessKeys } from './auth/index.js';
@@ -70,4 +71,6 @@ export interface ApiDeps {
   gateway: Pick<HttpGateway, 'routes' | 'urls' | 'apiKeys'>;
   /** Prometheus metrics (`/metrics`) and the per-minute aggregates behind usage and metrics views. */
   metrics?: Pick<Metrics, 'scrape' | 'flush'>;
+  /** OpenTelemetry spans of Invoke calls (only when an OTLP endpoint is configured). */
+  tracing?: Pick<Tracing, 'invokeCall' | 'enqueueCall'> | undefined;
 }

@@ -13,6 +13,7 @@ import type { ServerConfig } from '../shared/config.js';
 import { isNimbusError } from '../shared/errors.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Store } from '../store/index.js';
+import type { Tracing } from '../tracing/index.js';
 import { type BatchInvoker, EventSourceMappings } from '../triggers/queue/index.js';
 import { createFrontDoor } from './front-door.js';
 
@@ -31,6 +32,8 @@ export interface AwsWiringDeps {
   authLog?: (line: string) => void;
   /** Counts event-source batches (size, lag). */
   metrics?: Pick<Metrics, 'eventSourceBatch'>;
+  /** Spans of queue-triggered invocations (tracing on only). */
+  tracing?: Pick<Tracing, 'queueBatch'> | undefined;
 }
 
 /** The built-in SQS and S3 services, their event sources, and the front door that serves them. */
@@ -87,7 +90,11 @@ export async function createAwsParts(d: AwsWiringDeps): Promise<AwsParts> {
     log,
   });
   await buckets.open();
-  const invokeBatch: BatchInvoker = async (functionName, qualifier, payload) => {
+  const invokeBatch: BatchInvoker = async (functionName, qualifier, payload, batch) => {
+    const trace =
+      d.tracing && batch
+        ? d.tracing.queueBatch(functionName, batch.queueArn, batch.messages)
+        : undefined;
     try {
       const { fn, latest } = await resolveTarget(
         d.registry,
@@ -102,12 +109,14 @@ export async function createAwsParts(d: AwsWiringDeps): Promise<AwsParts> {
         payload,
         tail: false,
         source: 'aws:sqs',
+        ...(trace ? { trace } : {}),
       });
       if (res.functionError) {
         return { payload: res.payload, error: { type: errorTypeOf(res.payload), message: '' } };
       }
       return { payload: res.payload };
     } catch (e) {
+      trace?.failed(e);
       if (isNimbusError(e))
         return { payload: Buffer.alloc(0), error: { type: e.code, message: e.message } };
       throw e;

@@ -7,6 +7,7 @@ import type { ArnContext } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { isNimbusError } from '../shared/errors.js';
 import type { IdGenerator } from '../shared/ids.js';
+import { type Tracing, withTraceparentHeader } from '../tracing/index.js';
 import type { ApiKeys } from './api-keys.js';
 import { Authorizers } from './authorizer.js';
 import { responseCorsHeaders } from './cors.js';
@@ -49,6 +50,8 @@ export interface GatewayDeps {
   functionLog(functionName: string, requestId: string, message: string): void;
   /** Counts each request by route and status when it closes. */
   metrics?: Pick<Metrics, 'gatewayRequest'> | undefined;
+  /** A span per routed request (only when an OTLP endpoint is configured). */
+  tracing?: Pick<Tracing, 'gatewayRequest'> | undefined;
 }
 
 /**
@@ -95,6 +98,10 @@ export class Gateway {
       this.deps.urls,
     );
     this.deps.metrics?.gatewayRequest(res, resolution.kind === 'invoke' ? resolution.dest : null);
+    const traced =
+      this.deps.tracing && resolution.kind === 'invoke'
+        ? this.deps.tracing.gatewayRequest(req, res, resolution.dest)
+        : undefined;
     if (resolution.kind === 'answer') {
       req.resume();
       const extra: [string, string][] = [[REQUEST_ID_HEADER, requestId], ...resolution.headers];
@@ -121,7 +128,9 @@ export class Gateway {
       rawPath,
       rawQuery,
       host,
-      headers: headerPairs(req),
+      headers: traced
+        ? withTraceparentHeader(headerPairs(req), traced.traceparent)
+        : headerPairs(req),
       sourceIp: req.socket.remoteAddress ?? '',
       body,
       timeEpochMs: this.deps.clock.now(),
@@ -149,6 +158,7 @@ export class Gateway {
           requestId,
           ...(writer ? { onStream: writer } : {}),
           ...(dest.payload === 'fc' ? { contentType: FC_HTTP_EVENT_TYPE } : {}),
+          ...(traced ? { trace: traced.trace } : {}),
         },
       );
     } catch (e) {
@@ -271,7 +281,10 @@ export class Gateway {
     functionName: string,
     qualifier: string | null,
     payload: Buffer,
-    opts: Pick<Parameters<Invoker['invoke']>[0], 'requestId' | 'onStream' | 'contentType'>,
+    opts: Pick<
+      Parameters<Invoker['invoke']>[0],
+      'requestId' | 'onStream' | 'contentType' | 'trace'
+    >,
   ): Promise<InvokeResponse> {
     const { registry, aliases, invoker } = this.deps;
     const { fn, latest } = await resolveTarget(

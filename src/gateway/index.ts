@@ -8,6 +8,7 @@ import type { Clock } from '../shared/clock.js';
 import { isLoopbackHost, type ServerConfig } from '../shared/config.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { Store } from '../store/index.js';
+import type { Tracing } from '../tracing/index.js';
 import { ApiKeys } from './api-keys.js';
 import { FunctionUrls } from './function-urls.js';
 import { Gateway } from './gateway.js';
@@ -41,6 +42,8 @@ export interface HttpGatewayDeps {
   functionLog(functionName: string, requestId: string, message: string): void;
   /** Counts requests by route and status. */
   metrics?: Pick<Metrics, 'gatewayRequest'>;
+  /** A span per routed request (only when an OTLP endpoint is configured). */
+  tracing?: Pick<Tracing, 'gatewayRequest'> | undefined;
 }
 
 /**
@@ -81,6 +84,7 @@ export class HttpGateway {
       log: deps.log ?? ((line) => console.error(line)),
       functionLog: deps.functionLog,
       metrics: deps.metrics,
+      tracing: deps.tracing,
     });
     this.server = createListener(this.gateway, {
       maxHeaderBytes: config.httpMaxHeaderBytes,

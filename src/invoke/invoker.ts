@@ -12,6 +12,7 @@ import type { Clock } from '../shared/clock.js';
 import { fail } from '../shared/error-codes.js';
 import type { IdGenerator } from '../shared/ids.js';
 import type { FunctionRecord, InvocationStartType } from '../store/types.js';
+import type { InvocationTrace } from '../tracing/index.js';
 import { newTraceId } from './trace.js';
 
 /** Largest synchronous request payload (Lambda: 6 MB). */
@@ -45,6 +46,8 @@ export interface InvokeRequest {
   onStream?: ResponseStreamSink;
   /** The event's Content-Type for the runtime (default `application/json`). */
   contentType?: string;
+  /** This invocation's spans (only when tracing is on). */
+  trace?: InvocationTrace;
 }
 
 /** What one run took, for invocation records. */
@@ -160,8 +163,11 @@ export class Invoker {
           payload: req.payload.length ? req.payload : EMPTY_EVENT,
           deadlineMs: now + fn.timeoutS * 1000,
           invokedFunctionArn: functionArn(this.deps.arn, fn.name, req.qualifier),
-          traceId: newTraceId(now, requestId),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
+          // Tracing on: the handler span's X-Ray header (and traceparent in the client context).
+          ...(req.trace
+            ? req.trace.started(requestId, now)
+            : { traceId: newTraceId(now, requestId) }),
           ...(req.onStream ? { stream: req.onStream } : {}),
           ...(req.contentType ? { contentType: req.contentType } : {}),
         },
@@ -273,6 +279,7 @@ export class Invoker {
       errorMessage,
     };
     this.deps.metrics?.invoked(req, run);
+    req.trace?.finished(requestId, fn, run, run0.queuedMs);
     if (req.writeRecord !== false) {
       this.deps.records.write([
         {

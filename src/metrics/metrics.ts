@@ -41,6 +41,8 @@ export interface MetricsOptions {
   store: MetricsStore;
   /** How often the minute aggregates are written to the store (default 10 s). */
   flushEveryMs?: number;
+  /** False: the request-path hooks record nothing (NIMBUS_METRICS=off); default true. */
+  collect?: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -70,8 +72,10 @@ export class Metrics {
   private backlog: Promise<AsyncBacklog[]> | null = null;
   private readonly timer: NodeJS.Timeout;
   private writing: Promise<void> = Promise.resolve();
+  private readonly on: boolean;
 
   constructor(private readonly opts: MetricsOptions) {
+    this.on = opts.collect !== false;
     this.instruments = buildRegistry(this.cells, () => this.sources);
     this.series = new SeriesTable(this.cells, this.instruments);
     this.timer = setInterval(() => void this.flush(), opts.flushEveryMs ?? 10_000);
@@ -95,6 +99,7 @@ export class Metrics {
 
   /** An invocation finished (any outcome but a throttle). */
   invoked(req: InvokedFunction, run: InvocationFigures): void {
+    if (!this.on) return;
     const s = this.series.get(req.fn.name, req.qualifier ?? LATEST);
     const outcome = outcomeOf(run.errorType);
     s.outcome[outcome].value++;
@@ -119,6 +124,7 @@ export class Metrics {
 
   /** The scheduler refused an invocation (429). */
   throttled(t: ThrottledTarget): void {
+    if (!this.on) return;
     const s = this.series.get(t.functionName, t.qualifier ?? LATEST);
     s.outcome.throttle.value++;
     const now = this.opts.clock.now();
@@ -130,6 +136,7 @@ export class Metrics {
     res: ServerResponse,
     dest: { functionName: string; routeKey: string } | null,
   ): void {
+    if (!this.on) return;
     const t0 = performance.now();
     res.once('close', () => {
       const fn = dest?.functionName ?? '';
@@ -154,11 +161,13 @@ export class Metrics {
 
   /** An async attempt failed and will be tried again. */
   asyncRetry(functionName: string, qualifier: string | null): void {
+    if (!this.on) return;
     this.instruments.asyncRetries.inc({ function: functionName, qualifier: qualifier ?? LATEST });
   }
 
   /** An async event failed for good. */
   deadLettered(functionName: string, qualifier: string | null, reason: string): void {
+    if (!this.on) return;
     this.instruments.deadLetters.inc({
       function: functionName,
       qualifier: qualifier ?? LATEST,
@@ -172,6 +181,7 @@ export class Metrics {
     queueArn: string,
     batch: readonly { attributes: Record<string, string> }[],
   ): void {
+    if (!this.on) return;
     const labels = { function: functionName, queue: queueArn.split(':').pop() ?? queueArn };
     this.instruments.esmBatchSize.observe(labels, batch.length);
     let oldest = Number.POSITIVE_INFINITY;

@@ -71,6 +71,10 @@ export interface ServerConfig {
   metricsPort: number;
   /** Per-minute metric aggregates (`nimbus metrics`, `nimbus usage`) older than this are pruned. */
   metricsRetentionMs: number;
+  /** Collect metrics on the request paths (off: /metrics keeps only process figures). */
+  metrics: boolean;
+  /** OTLP/HTTP collector base URL spans are sent to; empty: tracing off. */
+  otlpEndpoint: string;
   /**
    * How Nimbus's own Node and Python bootstraps talk to the server: `frames` (the framed
    * channel on the instance's socket) or `http` (the Lambda Runtime API, as any runtime).
@@ -117,6 +121,8 @@ export const DEFAULTS: ServerConfig = {
   memoryReserveMb: 256,
   metricsPort: 0,
   metricsRetentionMs: 14 * 24 * 3600_000,
+  metrics: true,
+  otlpEndpoint: '',
   runtimeChannel: 'frames',
   runSlots: 0,
 };
@@ -155,6 +161,8 @@ export const ENV_NAMES: Record<keyof ServerConfig, string> = {
   memoryReserveMb: 'NIMBUS_MEMORY_RESERVE_MB',
   metricsPort: 'NIMBUS_METRICS_PORT',
   metricsRetentionMs: 'NIMBUS_METRICS_RETENTION_MS',
+  metrics: 'NIMBUS_METRICS',
+  otlpEndpoint: 'NIMBUS_OTLP_ENDPOINT',
   runtimeChannel: 'NIMBUS_RUNTIME_CHANNEL',
   runSlots: 'NIMBUS_RUN_SLOTS',
 };
@@ -198,6 +206,11 @@ export function resolveConfig(
   if (!['frames', 'http'].includes(cfg.runtimeChannel)) {
     throw new Error(
       `runtimeChannel must be frames or http (got ${JSON.stringify(cfg.runtimeChannel)})`,
+    );
+  }
+  if (cfg.otlpEndpoint && !/^https?:\/\/[^/\s]+/.test(cfg.otlpEndpoint)) {
+    throw new Error(
+      `otlpEndpoint must be an http:// or https:// URL (got ${JSON.stringify(cfg.otlpEndpoint)})`,
     );
   }
   if (cfg.maxConcurrency < 1 || cfg.functionMaxConcurrency < 1) {

@@ -98,6 +98,8 @@ export interface AsyncEventsTable {
   lease_until_ms: number | null;
   last_error_type: string | null;
   last_error_message: string | null;
+  /** W3C traceparent of the span that enqueued it (tracing on); null otherwise. */
+  trace_parent: string | null;
 }
 
 export interface ClientTokensTable {

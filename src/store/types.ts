@@ -226,6 +226,8 @@ export interface AsyncEvent {
   leaseUntilMs: number | null;
   lastErrorType: string | null;
   lastErrorMessage: string | null;
+  /** W3C traceparent of the span that enqueued it, so its delivery continues that trace. */
+  traceParent?: string | null;
 }
 
 export interface DeadLetter {

@@ -64,13 +64,20 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
             'X-Nimbus-Client-Token must be 1-128 printable ASCII characters',
           );
         }
-        const queued = await deps.asyncQueue.enqueue({
-          functionName: name,
-          ...(qualifier !== undefined ? { qualifier } : {}),
-          payload,
-          source: 'api',
-          ...(token ? { clientToken: token } : {}),
-        });
+        const span = deps.tracing?.enqueueCall(req.headers, name);
+        let queued: Awaited<ReturnType<typeof deps.asyncQueue.enqueue>>;
+        try {
+          queued = await deps.asyncQueue.enqueue({
+            functionName: name,
+            ...(qualifier !== undefined ? { qualifier } : {}),
+            payload,
+            source: 'api',
+            ...(token ? { clientToken: token } : {}),
+            ...(span ? { traceParent: span.traceparent } : {}),
+          });
+        } finally {
+          span?.end();
+        }
         reply.header('x-amzn-RequestId', queued.requestId);
         if (queued.duplicate) reply.header('X-Nimbus-Duplicate', 'true');
         reply.status(202).send();
@@ -83,14 +90,22 @@ export function invokeRoutes(app: FastifyInstance, deps: ApiDeps): void {
         );
       }
       const clientContext = decodeClientContext(header(req.headers['x-amz-client-context']));
-      const res = await invoker.invoke({
-        fn,
-        reservedConcurrency: latest.reservedConcurrency,
-        ...(qualifier !== undefined ? { qualifier } : {}),
-        payload,
-        tail: logType === 'Tail',
-        ...(clientContext ? { clientContext } : {}),
-      });
+      const trace = deps.tracing?.invokeCall(req.headers, name, clientContext);
+      let res: Awaited<ReturnType<typeof invoker.invoke>>;
+      try {
+        res = await invoker.invoke({
+          fn,
+          reservedConcurrency: latest.reservedConcurrency,
+          ...(qualifier !== undefined ? { qualifier } : {}),
+          payload,
+          tail: logType === 'Tail',
+          ...(clientContext ? { clientContext } : {}),
+          ...(trace ? { trace } : {}),
+        });
+      } catch (e) {
+        trace?.failed(e);
+        throw e;
+      }
       reply.header('X-Amz-Executed-Version', res.executedVersion);
       reply.header('x-amzn-RequestId', res.requestId);
       reply.header('Content-Type', res.contentType);

@@ -17,7 +17,8 @@ type ServerFlags = { auth?: boolean } & Partial<
     | 'functionMaxConcurrency'
     | 'idleTtlMs'
     | 'metricsPort'
-    | 'metricsRetentionMs',
+    | 'metricsRetentionMs'
+    | 'otlpEndpoint',
     string
   >
 >;
@@ -148,6 +149,10 @@ export function serverCommand(): Command {
     .option(
       '--metrics-retention-ms <ms>',
       'keep per-minute metrics this long (default 1209600000: 14 days)',
+    )
+    .option(
+      '--otlp-endpoint <url>',
+      'send OpenTelemetry spans over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (default off, env NIMBUS_OTLP_ENDPOINT)',
     )
     .option('--auth', 'require SigV4-signed requests (default: on unless --host is loopback)')
     .option('--no-auth', 'accept unsigned requests (loopback hosts only; env NIMBUS_AUTH=0)')

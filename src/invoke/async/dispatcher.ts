@@ -4,6 +4,7 @@ import { type ArnContext, functionArn } from '../../shared/arn.js';
 import type { Clock } from '../../shared/clock.js';
 import { isNimbusError } from '../../shared/errors.js';
 import type { AsyncEvent, EventInvokeConfig, InvocationRecord, Store } from '../../store/types.js';
+import type { Tracing } from '../../tracing/index.js';
 import { errorOf, type InvokeResponse, type Invoker, runFields } from '../invoker.js';
 import { retryDelayMs, throttleDelayMs } from './backoff.js';
 import { eventRecord } from './record.js';
@@ -29,6 +30,8 @@ export interface DispatcherOptions {
   random?: () => number;
   /** Counts retries and dead letters. */
   metrics?: Pick<Metrics, 'asyncRetry' | 'deadLettered'>;
+  /** A span per delivery attempt, continuing the enqueuer's trace (tracing on only). */
+  tracing?: Pick<Tracing, 'asyncDelivery'> | undefined;
 }
 
 const DEFAULT_RETRIES = 2;
@@ -220,6 +223,7 @@ export class AsyncDispatcher {
       startedAtMs: clock.now(),
     });
     let res: InvokeResponse;
+    const trace = this.opts.tracing?.asyncDelivery(ev);
     try {
       res = await this.opts.invoker.invoke({
         fn,
@@ -230,8 +234,10 @@ export class AsyncDispatcher {
         requestId: ev.requestId,
         source: ev.source,
         writeRecord: false,
+        ...(trace ? { trace } : {}),
       });
     } catch (e) {
+      trace?.failed(e);
       if (isNimbusError(e) && e.code === 'TooManyRequestsException') {
         // Throttled: the event waits its turn; this was not an attempt.
         const waiting: AsyncEvent = {

@@ -59,6 +59,7 @@ export class AsyncQueue implements AsyncEnqueuer {
         leaseUntilMs: null,
         lastErrorType: null,
         lastErrorMessage: null,
+        ...(req.traceParent ? { traceParent: req.traceParent } : {}),
       },
       eventRecord({
         requestId,

@@ -8,6 +8,8 @@ export interface EnqueueRequest {
   source: string;
   /** De-duplicates submissions of the same token within the idempotency window. */
   clientToken?: string;
+  /** W3C traceparent of the enqueuing span (tracing on), stored with the event. */
+  traceParent?: string;
 }
 
 export interface EnqueueResult {

@@ -36,9 +36,10 @@ export class SqliteAsyncStore implements AsyncStore {
   ) {
     const insertEvent = sqlite.prepare(
       `insert into async_events (request_id, function_name, qualifier, payload, source, status, attempts,
-         enqueued_at_ms, next_attempt_at_ms, lease_until_ms, last_error_type, last_error_message)
+         enqueued_at_ms, next_attempt_at_ms, lease_until_ms, last_error_type, last_error_message, trace_parent)
        values (@request_id, @function_name, @qualifier, @payload, @source, @status, @attempts,
-         @enqueued_at_ms, @next_attempt_at_ms, @lease_until_ms, @last_error_type, @last_error_message)`,
+         @enqueued_at_ms, @next_attempt_at_ms, @lease_until_ms, @last_error_type, @last_error_message,
+         @trace_parent)`,
     );
     const upsertRecord = prepareRecordUpsert(sqlite);
     const findToken = sqlite.prepare(
@@ -235,6 +236,7 @@ function eventRow(ev: AsyncEvent): AsyncEventsTable {
     lease_until_ms: ev.leaseUntilMs,
     last_error_type: ev.lastErrorType,
     last_error_message: ev.lastErrorMessage,
+    trace_parent: ev.traceParent ?? null,
   };
 }
 
@@ -253,6 +255,7 @@ function fromEventRow(r: Selectable<AsyncEventsTable>): AsyncEvent {
     leaseUntilMs: r.lease_until_ms === null ? null : Number(r.lease_until_ms),
     lastErrorType: r.last_error_type,
     lastErrorMessage: r.last_error_message,
+    ...(r.trace_parent ? { traceParent: r.trace_parent } : {}),
   };
 }
 

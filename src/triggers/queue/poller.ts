@@ -108,7 +108,10 @@ export class MappingPoller {
   private async process(queueName: string, batch: PolledMessage[]): Promise<boolean> {
     this.deps.onBatch?.(this.mapping, batch);
     const payload = Buffer.from(JSON.stringify({ Records: batch.map((m) => this.record(m)) }));
-    const out = await this.deps.invoke(this.mapping.functionName, this.mapping.qualifier, payload);
+    const out = await this.deps.invoke(this.mapping.functionName, this.mapping.qualifier, payload, {
+      queueArn: this.mapping.eventSourceArn,
+      messages: batch,
+    });
     if (out.error) {
       this.result(`PROBLEM: Function call failed: ${out.error.type}`);
       return false;

@@ -19,4 +19,6 @@ export type BatchInvoker = (
   functionName: string,
   qualifier: string | null,
   payload: Buffer,
+  /** The batch itself, for tracing (each message's `AWSTraceHeader`). */
+  batch?: { queueArn: string; messages: readonly PolledMessage[] },
 ) => Promise<BatchOutcome>;
