@@ -5,9 +5,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { AccessKeys, ensureFirstKey, MASTER_KEY_FILE_NAME, SecretBox } from './api/auth/index.js';
 import { CodeLinks } from './api/code-links.js';
+import type { ApiDeps } from './api/deps.js';
 import { buildApp } from './api/index.js';
 import { type AwsParts, createAwsParts } from './aws/wire.js';
 import { CodeStore, LayerMerger } from './code/index.js';
+import { consoleRoutes } from './console/index.js';
 import {
   AliasService,
   FunctionRegistry,
@@ -424,7 +426,7 @@ export async function createPlatform(
   const syncReserved = async () =>
     scheduler.setReservedTotal((await registry.usage()).reservedTotal);
   await syncReserved();
-  const app = buildApp({
+  const apiDeps: ApiDeps = {
     arn,
     registry,
     codeLinks: new CodeLinks(clock),
@@ -464,7 +466,9 @@ export async function createPlatform(
     healthAsync: async () => ({ asyncPending: await store.asyncEvents.pending() }),
     metrics,
     tracing,
-  });
+  };
+  const app = buildApp(apiDeps);
+  consoleRoutes(app, apiDeps);
   // Provisioned concurrency is started again as the server starts.
   await provisioned.load();
   const awsSocket = await listenAwsSocket(app, path.join(awsSocketDir, AWS_SOCKET_NAME));

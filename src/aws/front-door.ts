@@ -32,8 +32,8 @@ export interface FrontDoorOptions {
 /** Largest SQS request body read (a batch of ten 256 KiB messages, as form or JSON text). */
 const MAX_SQS_BODY_BYTES = 4 * 1024 * 1024;
 
-/** Lambda API paths start with an API version date; the native API, /health and /metrics are ours. */
-const LAMBDA_PATH_RE = /^\/(20\d\d-\d\d-\d\d\/|nimbus\/|health\/?$|metrics\/?$)/;
+/** Lambda API paths start with an API version date; the native API, /health, /metrics and /console are ours. */
+const LAMBDA_PATH_RE = /^\/(20\d\d-\d\d-\d\d\/|nimbus\/|health\/?$|metrics\/?$|console(\/|$))/;
 
 /**
  * Which service a request on the control API's port is for. A SigV4 scope

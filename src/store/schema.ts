@@ -31,6 +31,7 @@ export interface Database extends BucketTables, QueueTables {
   event_source_mappings: EventSourceMappingsTable;
   provisioned_configs: ProvisionedConfigsTable;
   metric_minutes: MetricMinutesTable;
+  test_events: TestEventsTable;
 }
 
 export interface AliasesTable {
@@ -162,6 +163,15 @@ export interface TimersTable {
 export interface ServicesTable {
   name: string;
   config: string;
+  created_at_ms: number;
+  updated_at_ms: number;
+}
+
+/** The console's saved test events: one JSON payload per function and name. */
+export interface TestEventsTable {
+  function_name: string;
+  name: string;
+  payload: string;
   created_at_ms: number;
   updated_at_ms: number;
 }

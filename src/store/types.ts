@@ -499,5 +499,24 @@ export interface Store {
   provisioned: ProvisionedConfigStore;
   /** Per-minute invocation aggregates (`nimbus metrics`, `nimbus usage`). */
   metrics: MetricsStore;
+  /** The console's saved test events. */
+  testEvents: TestEventStore;
   close(): Promise<void>;
+}
+
+/** A saved test event (the console's "Test" tab): a named JSON payload of one function. */
+export interface TestEventRecord {
+  functionName: string;
+  name: string;
+  payload: string;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export interface TestEventStore {
+  /** By name. */
+  list(functionName: string): Promise<TestEventRecord[]>;
+  /** Inserts or replaces; returns whether it was new. */
+  put(rec: TestEventRecord): Promise<boolean>;
+  delete(functionName: string, name: string): Promise<boolean>;
 }

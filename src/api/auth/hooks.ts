@@ -88,5 +88,7 @@ function isOpen(url: string): boolean {
   // A presigned code link carries its own signature; the route checks it.
   if (path.startsWith('/nimbus/v1/code/') && /(^|&)Signature=/.test(url.split('?')[1] ?? ''))
     return true;
+  // The console's own files hold no secret; everything they call is signed.
+  if (path === '/console' || path.startsWith('/console/')) return true;
   return OPEN_PATHS.has(path.length > 1 ? path.replace(/\/$/, '') : path);
 }

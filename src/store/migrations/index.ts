@@ -12,6 +12,7 @@ import { bucketsMigration } from './0010-buckets.js';
 import { provisionedMigration } from './0011-provisioned.js';
 import { eventSourceMappingsMigration } from './0012-event-source-mappings.js';
 import { metricMinutesMigration } from './0013-metric-minutes.js';
+import { testEventsMigration } from './0014-test-events.js';
 import { asyncTraceMigration } from './0015-async-trace.js';
 
 export type SqlDialectName = 'sqlite' | 'postgres';
@@ -36,6 +37,7 @@ export function buildMigrations(dialect: SqlDialectName): Record<string, Migrati
     '0011-provisioned': provisionedMigration,
     '0012-event-source-mappings': eventSourceMappingsMigration,
     '0013-metric-minutes': metricMinutesMigration,
+    '0014-test-events': testEventsMigration,
     '0015-async-trace': asyncTraceMigration,
   };
 }

@@ -20,6 +20,7 @@ import { SqliteMetricsStore } from './metrics-store.js';
 import { SqliteProvisionedStore } from './provisioned-store.js';
 import { SqliteQueueStore } from './queue-store.js';
 import { SqliteServiceStore } from './service-store.js';
+import { SqliteTestEventStore } from './test-event-store.js';
 import { SqliteTimerStore } from './timer-store.js';
 
 /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
@@ -66,6 +67,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     buckets: new SqliteBucketStore(db),
     queues: new SqliteQueueStore(db, sqlite),
     metrics: new SqliteMetricsStore(db, sqlite),
+    testEvents: new SqliteTestEventStore(db),
     close: () => db.destroy(),
   };
 }
