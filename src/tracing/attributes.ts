@@ -6,7 +6,7 @@
  */
 export const ATTR = {
   faasTrigger: 'faas.trigger',
-  faasInvocationId: 'faas.invocation_id',
+  faasInvocationId: 'faas.invocation.id',
   faasName: 'faas.name',
   faasVersion: 'faas.version',
   faasColdstart: 'faas.coldstart',

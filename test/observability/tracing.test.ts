@@ -88,7 +88,7 @@ describe('tracing: spans over OTLP/HTTP for sync, async, gateway and queue invoc
     const requestId = String(r.headers['x-amzn-requestid']);
     const seen = r.json() as { xray: string; custom: { traceparent: string } };
     const entry = await span(
-      (s) => s.name === 'Invoke echo' && s.attributes['faas.invocation_id'] === requestId,
+      (s) => s.name === 'Invoke echo' && s.attributes['faas.invocation.id'] === requestId,
       'the Invoke span',
     );
     assert.equal(entry.kind, SERVER);
@@ -161,7 +161,7 @@ describe('tracing: spans over OTLP/HTTP for sync, async, gateway and queue invoc
     assert.equal(enqueue.name, 'Invoke echo');
     assert.equal(enqueue.attributes['nimbus.invocation_type'], 'Event');
     const delivery = await span(
-      (s) => s.kind === CONSUMER && s.attributes['faas.invocation_id'] === requestId,
+      (s) => s.kind === CONSUMER && s.attributes['faas.invocation.id'] === requestId,
       'the delivery span',
     );
     assert.equal(delivery.name, 'echo');
@@ -265,7 +265,7 @@ describe('tracing: spans over OTLP/HTTP for sync, async, gateway and queue invoc
       childrenOf(batch).find((s) => s.name === 'handler'),
     );
     assert.deepEqual(handler.links, [{ traceId, spanId: sender }]);
-    const requestId = String(batch.attributes['faas.invocation_id']);
+    const requestId = String(batch.attributes['faas.invocation.id']);
     const line = await until('the function log', async () => {
       const { events } = await server.platform.store.logs.query({
         functionName: 'echo',
