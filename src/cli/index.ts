@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { DEFAULT_ENDPOINT } from './client.js';
 import { bucketCommand } from './commands/bucket.js';
 import { deployCommand } from './commands/deploy.js';
+import { devCommand } from './commands/dev.js';
 import { dlqCommand } from './commands/dlq.js';
 import { domainCommand } from './commands/domain.js';
 import { httpCommand } from './commands/http.js';
@@ -50,6 +51,7 @@ function buildProgram(): Command {
     )
     .addCommand(serverCommand())
     .addCommand(deployCommand())
+    .addCommand(devCommand())
     .addCommand(invokeCommand())
     .addCommand(logsCommand())
     .addCommand(lsCommand())
