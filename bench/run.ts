@@ -12,6 +12,7 @@ import { coldGroup } from './lib/group-cold.js';
 import { httpGroup } from './lib/group-http.js';
 import { invokeGroup } from './lib/group-invoke.js';
 import { memoryGroup } from './lib/group-memory.js';
+import { observabilityGroup } from './lib/group-observability.js';
 import { scaleGroup } from './lib/group-scale.js';
 import { servicesGroup } from './lib/group-services.js';
 import { type BenchContext, type BenchGroup, intEnv } from './lib/groups.js';
@@ -33,6 +34,7 @@ const GROUPS: BenchGroup[] = [
   memoryGroup,
   scaleGroup,
   servicesGroup,
+  observabilityGroup,
 ];
 
 const CPUS = os.availableParallelism();
