@@ -182,6 +182,15 @@ describe('metrics: /metrics counts what happened, exactly', () => {
     assert.equal(s.histogram('nimbus_invocation_init_duration_seconds', FQ('ok')).count, 1);
     // Throttled requests never ran: one duration for busy.
     assert.equal(s.histogram('nimbus_invocation_duration_seconds', FQ('busy')).count, 1);
+    // Every run that was not a throttle has exactly one duration, whatever its outcome.
+    for (const [fn, runs] of [
+      ['boom', 1],
+      ['flaky', 2],
+      ['web', 2],
+      ['consumer', 1],
+    ] as const) {
+      assert.equal(s.histogram('nimbus_invocation_duration_seconds', FQ(fn)).count, runs, fn);
+    }
     const slow = s.histogram('nimbus_invocation_duration_seconds', FQ('slow'));
     assert.equal(slow.count, 1);
     assert.ok(slow.sum >= 1 && slow.sum < 1.5, `slow ran ${slow.sum} s`);
