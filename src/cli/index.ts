@@ -8,6 +8,7 @@ import { dlqCommand } from './commands/dlq.js';
 import { domainCommand } from './commands/domain.js';
 import { httpCommand } from './commands/http.js';
 import { infoCommand } from './commands/info.js';
+import { initCommand } from './commands/init.js';
 import { invocationCommand, invocationsCommand } from './commands/invocations.js';
 import { invokeCommand } from './commands/invoke.js';
 import { keysCommand } from './commands/keys.js';
@@ -52,6 +53,7 @@ function buildProgram(): Command {
     .addCommand(serverCommand())
     .addCommand(deployCommand())
     .addCommand(devCommand())
+    .addCommand(initCommand())
     .addCommand(invokeCommand())
     .addCommand(logsCommand())
     .addCommand(lsCommand())
