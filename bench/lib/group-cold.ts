@@ -6,6 +6,7 @@ import type { BenchContext, BenchGroup, GroupResult } from './groups.js';
 import { withHelloServer } from './nimbus-server.js';
 import { sleep } from './processes.js';
 import { measureProvisioned, type ProvisionedResult } from './provisioned.js';
+import { collectStartPhases, phaseRows } from './start-phases.js';
 import { round, type Summary, summarize } from './stats.js';
 import { noteRow, type Row, row } from './table.js';
 
@@ -33,17 +34,20 @@ function nimbusColdStarts(
   ctx: BenchContext,
   env: Record<string, string>,
   o: { iterations: number; settleMs: number },
-): Promise<ColdStartResult> {
-  return withHelloServer({ root: ctx.root, own: ctx.own, env }, (server) =>
-    measureColdStarts({
+): Promise<ColdStartResult & { phases: Array<Record<string, number>> }> {
+  const traced = { ...env, NIMBUS_TRACE_STARTS: '1' };
+  return withHelloServer({ root: ctx.root, own: ctx.own, env: traced }, async (server) => {
+    const phases = collectStartPhases(server.proc);
+    const r = await measureColdStarts({
       port: server.port,
       serverPid: server.pid,
       functionName: 'hello',
       iterations: o.iterations,
       warmupIterations: 2,
       settleMs: o.settleMs,
-    }),
-  );
+    });
+    return { ...r, phases: phases() };
+  });
 }
 
 /** Whether the built server has a prewarm pool setting (another engineer is adding it). */
@@ -75,7 +79,7 @@ export const coldGroup: BenchGroup = {
       { NIMBUS_PREWARM_POOL_SIZE: '0' },
       { iterations: n, settleMs: 50 },
     );
-    let pool: ColdStartResult | Unavailable;
+    let pool: Traced | Unavailable;
     if (!hasPrewarmPool(ctx.root))
       pool = { unavailable: 'unavailable (no prewarmPoolSize setting)' };
     else {
@@ -105,9 +109,11 @@ export const coldGroup: BenchGroup = {
   },
 };
 
+type Traced = ColdStartResult & { phases: Array<Record<string, number>> };
+
 function coldRows(r: {
-  onDemand: ColdStartResult;
-  pool: ColdStartResult | Unavailable;
+  onDemand: Traced;
+  pool: Traced | Unavailable;
   provisioned: ProvisionedResult | Unavailable;
   workerd: Summary | Unavailable;
 }): Row[] {
@@ -129,6 +135,7 @@ function coldRows(r: {
       round(d.meanCpuMs.instance + d.meanCpuMs.server, 1),
       { value: d.meanCpuMs.nodeSpawnExit, name: 'node -e 0' },
     ),
+    ...phaseRows('on demand', d.phases, d.iterations),
   );
   if ('unavailable' in r.pool)
     rows.push(noteRow('cold Invoke p50 ms, prewarm pool', r.pool.unavailable));
@@ -140,6 +147,7 @@ function coldRows(r: {
       }),
       row('cold Invoke p95 ms, prewarm pool', r.pool.invokeMs.p95, nodeRef(node.p95)),
       row('cold Init Duration p50 ms, prewarm pool', r.pool.initDurationMs.p50, nodeRef(node.p50)),
+      ...phaseRows('prewarm pool', r.pool.phases, r.pool.iterations),
     );
   }
   if ('unavailable' in r.provisioned) {

@@ -11,7 +11,7 @@ import { type ArnContext, functionArn } from '../shared/arn.js';
 import type { Clock } from '../shared/clock.js';
 import { fail } from '../shared/error-codes.js';
 import type { IdGenerator } from '../shared/ids.js';
-import type { FunctionRecord, InvocationStartType } from '../store/types.js';
+import type { FunctionRecord, InvocationRecord, InvocationStartType } from '../store/types.js';
 import type { InvocationTrace } from '../tracing/index.js';
 import { newTraceId } from './trace.js';
 
@@ -143,15 +143,17 @@ export class Invoker {
           outcome = e.failure;
           initLines = e.lines;
           maxMemoryBytes = e.maxMemoryBytes;
-          return this.finish(req, requestId, outcome, {
-            initLines,
-            lines,
-            startedAtMs,
-            durationMs: this.deps.clock.now() - startedAtMs,
-            maxMemoryBytes,
-            cold: true,
-            startType: instance.startType,
-          });
+          return await settled(
+            this.finish(req, requestId, outcome, {
+              initLines,
+              lines,
+              startedAtMs,
+              durationMs: this.deps.clock.now() - startedAtMs,
+              maxMemoryBytes,
+              cold: true,
+              startType: instance.startType,
+            }),
+          );
         }
         initLines = instance.initLines;
         instance.initLines = [];
@@ -180,7 +182,7 @@ export class Invoker {
     } finally {
       this.deps.scheduler.release(target, instance);
     }
-    return this.finish(req, requestId, outcome, {
+    const answer = this.finish(req, requestId, outcome, {
       initLines,
       lines,
       startedAtMs,
@@ -191,6 +193,7 @@ export class Invoker {
       ...(initDurationMs !== undefined ? { initDurationMs } : {}),
       ...(lease.queuedMs ? { queuedMs: lease.queuedMs } : {}),
     });
+    return settled(answer);
   }
 
   private finish(
@@ -209,7 +212,7 @@ export class Invoker {
       /** Time spent waiting for an instance (the node's run slots were full). */
       queuedMs?: number;
     },
-  ): InvokeResponse {
+  ): { response: InvokeResponse; durable?: Promise<void> } {
     const { fn } = req;
     let payload: Buffer;
     let contentType = 'application/json';
@@ -280,24 +283,25 @@ export class Invoker {
     };
     this.deps.metrics?.invoked(req, run);
     req.trace?.finished(requestId, fn, run, run0.queuedMs);
+    let durable: Promise<void> | undefined;
     if (req.writeRecord !== false) {
-      this.deps.records.write([
-        {
-          requestId,
-          functionName: fn.name,
-          version: fn.version,
-          qualifier: req.qualifier ?? null,
-          invocationType: 'RequestResponse',
-          source: req.source ?? 'api',
-          status: functionError ? 'failed' : 'succeeded',
-          attempts: 1,
-          createdAtMs: run0.startedAtMs,
-          queuedAtMs: null,
-          ...runFields(run),
-        },
-      ]);
+      const record: InvocationRecord = {
+        requestId,
+        functionName: fn.name,
+        version: fn.version,
+        qualifier: req.qualifier ?? null,
+        invocationType: 'RequestResponse',
+        source: req.source ?? 'api',
+        status: functionError ? 'failed' : 'succeeded',
+        attempts: 1,
+        createdAtMs: run0.startedAtMs,
+        queuedAtMs: null,
+        ...runFields(run),
+      };
+      if (functionError) durable = this.deps.records.writeNow([record]);
+      else this.deps.records.write([record]);
     }
-    return {
+    const response: InvokeResponse = {
       requestId,
       payload,
       contentType,
@@ -307,7 +311,17 @@ export class Invoker {
       cold: run0.cold,
       run,
     };
+    return durable ? { response, durable } : { response };
   }
+}
+
+/**
+ * The answer once what must be durable is: a failed invocation's record is stored before
+ * its answer leaves (a crash must not lose it); a success's goes with the next batch.
+ */
+async function settled(a: { response: InvokeResponse; durable?: Promise<void> }) {
+  if (a.durable) await a.durable;
+  return a.response;
 }
 
 /** errorType / errorMessage of a function error payload (runtime JSON or the platform's). */

@@ -19,9 +19,22 @@ export class LogWriter extends BatchWriter<LogEvent> {
   }
 }
 
-/** Invocation records of synchronous invocations, written in batches. */
+/**
+ * Invocation records of synchronous invocations, written in batches; `writeNow` stores
+ * at once (failed invocations: a crash may lose a batch of successes, never a failure).
+ */
 export class RecordWriter extends BatchWriter<InvocationRecord> {
-  constructor(store: InvocationStore, flushEveryMs = 100) {
+  constructor(
+    private readonly store: InvocationStore,
+    flushEveryMs = 100,
+  ) {
     super((batch) => store.put(batch), { what: 'invocation records', flushEveryMs });
+  }
+
+  /** Stores `records` now; a failure to store is logged, never thrown at the caller. */
+  writeNow(records: InvocationRecord[]): Promise<void> {
+    return this.store.put(records).catch((e: unknown) => {
+      console.error(`nimbus: writing an invocation record failed: ${(e as Error).message}`);
+    });
   }
 }

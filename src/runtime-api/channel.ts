@@ -44,6 +44,8 @@ export class RuntimeChannel {
   private lastAnswered: string | null = null;
   /** The instance's Extensions API (`/2020-01-01/extension/...`), served on the same socket. */
   extensions: ExtensionHub | null = null;
+  /** When its socket took its first connection (performance.now()), for start phases. */
+  connectedAtMs: number | null = null;
 
   constructor(private readonly listener: ChannelListener) {}
 

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { RuntimeChannel } from './channel.js';
 import { dispatchExtensionApi } from './extension-routes.js';
 import { MAGIC, opensFrames, serveFrames } from './frames/connection.js';
@@ -62,6 +63,7 @@ export class RuntimeApiServer {
   ): Promise<{ server: net.Server; stop(): void }> {
     const server = net.createServer((socket: TaggedSocket) => {
       socket[CHANNEL] = channel;
+      channel.connectedAtMs ??= performance.now();
       this.sniff(channel, socket);
     });
     this.listeners.add(server);

@@ -9,6 +9,7 @@ import {
   type PlatformFailure,
 } from './instance-types.js';
 import type { PooledSandbox } from './pooled-sandbox.js';
+import type { StartPhases } from './start-phases.js';
 
 /** What starting a sandbox needs of its instance. */
 export interface StartContext {
@@ -22,6 +23,8 @@ export interface StartContext {
   failStart(failure: PlatformFailure): void;
   /** The instance was stopped meanwhile (server shutdown, retired): nothing may start. */
   stopped(): boolean;
+  /** Where the start's time goes. */
+  phases: StartPhases;
 }
 
 /** What a start that was overtaken by a stop fails with. */
@@ -51,6 +54,7 @@ export async function launchSandbox(
   let runtimeApi: string;
   try {
     runtimeApi = await proc.attach(c.channel, tcp);
+    c.phases.mark('attached');
   } catch (e) {
     throw c.stopped() ? stoppedWhileStarting() : e;
   }
@@ -82,6 +86,7 @@ export async function launchSandbox(
       0,
     );
   }
+  c.phases.mark('cgroup');
   c.armInitTimeout();
   proc.launch(
     {
@@ -103,6 +108,7 @@ export async function launchSandbox(
         }),
     },
   );
+  c.phases.mark('spawned');
 }
 
 /**
@@ -125,8 +131,10 @@ export async function specialiseSandbox(
   }
   try {
     await proc.slot?.place(c.opts.codeDir, c.opts.optDir);
+    c.phases.mark('placed');
     proc.cgroup?.setMemoryLimit(c.opts.memoryMb * 1024 * 1024);
     await proc.attach(c.channel, false);
+    c.phases.mark('attached');
     if (proc.hasExited || c.stopped()) throw new Error('the prewarmed sandbox cannot be used');
   } catch {
     // Still the pool's: its own handlers free what it held.
@@ -139,5 +147,6 @@ export async function specialiseSandbox(
   c.ext.argv(plan, SANDBOX_PATHS, c.opts.functionName, true);
   c.armInitTimeout();
   pooled.assign({ env: plan.env, argv: plan.argv });
+  c.phases.mark('assigned');
   return proc;
 }

@@ -22,6 +22,7 @@ import {
 } from './instance-types.js';
 import type { LogLine } from './log-lines.js';
 import type { PooledSandbox } from './pooled-sandbox.js';
+import { StartPhases, TRACE_STARTS } from './start-phases.js';
 
 /** `stopping`: extensions handle SHUTDOWN before the instance is killed (never reused). */
 export type InstanceState = 'starting' | 'idle' | 'busy' | 'stopping' | 'dead';
@@ -67,6 +68,8 @@ export class Instance implements ChannelListener, ExtensionListener {
   invocations = 0;
   /** How it started: launched for an invocation, assigned a prewarmed sandbox, or provisioned. */
   startType: StartType = 'cold';
+  /** Its start's phases, until its first answer. */
+  private phases: StartPhases | null = null;
 
   constructor(
     readonly opts: InstanceOptions,
@@ -136,6 +139,8 @@ export class Instance implements ChannelListener, ExtensionListener {
       throw new InitFailure(early, [], 0);
     }
     this.host.starts?.enter();
+    const phases = new StartPhases();
+    this.phases = phases;
     try {
       const pooled = this.pooled;
       this.pooled = null;
@@ -147,6 +152,7 @@ export class Instance implements ChannelListener, ExtensionListener {
         armInitTimeout: () => this.armInitTimeout(),
         failStart: (f) => this.failStart(f),
         stopped: () => this.killedByUs,
+        phases,
       };
       const adopt = (proc: InstanceProcess) => {
         proc.listen(this.events);
@@ -155,6 +161,8 @@ export class Instance implements ChannelListener, ExtensionListener {
       if (pooled && (await specialiseSandbox(pooled, start, adopt))) this.startType = 'prewarmed';
       else await launchSandbox(this.proc, start, isolated, internet);
       await this.ready;
+      if (this.channel.connectedAtMs !== null) phases.mark('connected', this.channel.connectedAtMs);
+      phases.mark('ready');
     } finally {
       this.host.starts?.leave();
     }
@@ -188,9 +196,22 @@ export class Instance implements ChannelListener, ExtensionListener {
     // Lines printed while idle belong to no invocation.
     if (this.lines.length) this.host.onStrayLines(this, this.takeLines());
     const result = this.run.begin(inv.requestId, timeoutMs, () => this.timedOut(inv, timeoutMs));
+    if (this.phases) this.traceFirstAnswer(this.phases, result);
     this.channel.deliver(inv);
     this.ext.hub.deliverInvoke(inv);
     return result;
+  }
+
+  /** Marks the first answer of a started instance and prints the phases when traced. */
+  private traceFirstAnswer(phases: StartPhases, result: Promise<InvokeResult>): void {
+    this.phases = null;
+    if (!TRACE_STARTS) return;
+    void result.then(() => {
+      phases.mark('answered');
+      process.stderr.write(
+        `nimbus: start ${this.opts.functionName} ${this.startType} ${phases.format()}\n`,
+      );
+    });
   }
 
   private timedOut(inv: RuntimeInvocation, timeoutMs: number): void {
