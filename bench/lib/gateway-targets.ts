@@ -85,13 +85,15 @@ export async function startNimbusGateway(
   root: string,
   cpus: string | undefined,
   own?: (stop: () => Promise<void>) => void,
+  /** More NIMBUS_* settings for the server. */
+  env: Record<string, string> = {},
 ): Promise<Target & { server: NimbusServer }> {
   const server = await startNimbus({
     root,
     cpus,
     ...(own ? { own } : {}),
     // The prewarm pool's background starts would share the server's CPU during the load.
-    env: { NIMBUS_PREWARM_POOL_SIZE: '0' },
+    env: { NIMBUS_PREWARM_POOL_SIZE: '0', ...env },
   });
   try {
     await createFunction(server.port, 'hello', await helloZip(HTTP_HELLO_SOURCE));

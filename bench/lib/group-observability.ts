@@ -1,9 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { cpuSplit } from './cpu-split.js';
-import { addRoute, waitFor200 } from './gateway-targets.js';
-import type { BenchContext, BenchGroup, GroupResult } from './groups.js';
-import { createFunction, HTTP_HELLO_SOURCE, helloZip } from './lambda-api.js';
-import { type NimbusServer, startNimbus } from './nimbus-server.js';
+import { startNimbusGateway } from './gateway-targets.js';
+import type { BenchGroup, GroupResult } from './groups.js';
+import type { NimbusServer } from './nimbus-server.js';
 import { percentile, round } from './stats.js';
 import { noteRow, type Row, row } from './table.js';
 import { runWrk } from './wrk.js';
@@ -50,24 +49,6 @@ async function startSink(): Promise<{ url: string; spans(): number; close(): Pro
   };
 }
 
-async function startHello(ctx: BenchContext, env: Record<string, string>): Promise<NimbusServer> {
-  const server = await startNimbus({
-    root: ctx.root,
-    cpus: ctx.serverCpus,
-    own: ctx.own,
-    env: { NIMBUS_PREWARM_POOL_SIZE: '0', ...env },
-  });
-  try {
-    await createFunction(server.port, 'hello', await helloZip(HTTP_HELLO_SOURCE));
-    await addRoute(server.port, 'GET /hello', 'hello');
-    await waitFor200(server.proc, server.httpPort, '/hello', 30_000);
-  } catch (e) {
-    await server.stop();
-    throw e;
-  }
-  return server;
-}
-
 /**
  * What tracing and metric collection cost a warm gateway request: three servers in one
  * run — metrics on and tracing off (the default), tracing on (spans to an OTLP sink in
@@ -96,7 +77,10 @@ export const observabilityGroup: BenchGroup = {
     const measured = new Map<string, Measured>();
     try {
       for (const v of variants) {
-        servers.set(v.name, await startHello(ctx, v.env));
+        servers.set(
+          v.name,
+          (await startNimbusGateway(ctx.root, ctx.serverCpus, ctx.own, v.env)).server,
+        );
         measured.set(v.name, { requestsPerS: [], p99Ms: [], serverCpuUs: [] });
       }
       for (const v of variants) {
