@@ -55,6 +55,17 @@ export function testEventRoutes(app: FastifyInstance, deps: ApiDeps, clock: Cloc
     updatedAtMs: e.updatedAtMs,
   });
 
+  // A deleted function's events go with it (as Lambda's console forgets them).
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'DELETE' || reply.statusCode !== 204) return;
+    if (req.routeOptions.url !== '/2015-03-31/functions/:name') return;
+    const name = deletedFunctionName(
+      req.params as { name: string },
+      req.query as Record<string, string>,
+    );
+    if (name) await store.deleteAll(name).catch(() => undefined);
+  });
+
   app.get<{ Params: { name: string } }>('/nimbus/v1/functions/:name/test-events', async (req) => {
     await deps.registry.get(req.params.name);
     return { testEvents: (await store.list(req.params.name)).map(shape) };
@@ -92,4 +103,16 @@ export function testEventRoutes(app: FastifyInstance, deps: ApiDeps, clock: Cloc
       return reply.send();
     },
   );
+}
+
+/** The function a DeleteFunction removed entirely (null when it removed one version). */
+function deletedFunctionName(
+  params: { name: string },
+  query: Record<string, string>,
+): string | null {
+  if (query.Qualifier) return null;
+  const ref = params.name.includes(':function:')
+    ? params.name.split(':function:')[1]!
+    : params.name;
+  return ref.includes(':') ? null : ref;
 }

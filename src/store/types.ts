@@ -519,4 +519,6 @@ export interface TestEventStore {
   /** Inserts or replaces; returns whether it was new. */
   put(rec: TestEventRecord): Promise<boolean>;
   delete(functionName: string, name: string): Promise<boolean>;
+  /** Every event of a function (it was deleted); returns how many. */
+  deleteAll(functionName: string): Promise<number>;
 }

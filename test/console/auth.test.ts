@@ -29,6 +29,11 @@ test('console: with auth on, a wrong secret is refused in words, the right one s
     origin,
   );
   assert.equal(unsigned, 403);
+  const unsignedEvents = await page.evaluate(
+    (o: string) => fetch(`${o}/nimbus/v1/functions/x/test-events`).then((r) => r.status),
+    origin,
+  );
+  assert.equal(unsignedEvents, 403);
 
   await page.getByLabel('Access key id').fill(srv.admin.accessKeyId);
   await page.getByLabel('Secret access key').fill('x'.repeat(40));

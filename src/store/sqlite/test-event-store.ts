@@ -47,6 +47,14 @@ export class SqliteTestEventStore implements TestEventStore {
       .executeTakeFirst();
     return r.numDeletedRows > 0n;
   }
+
+  async deleteAll(functionName: string): Promise<number> {
+    const r = await this.db
+      .deleteFrom('test_events')
+      .where('function_name', '=', functionName)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }
 
 function fromRow(row: Selectable<TestEventsTable>): TestEventRecord {
