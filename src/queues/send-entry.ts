@@ -5,6 +5,7 @@ import { md5Hex, md5OfMessageAttributes } from './md5.js';
 import {
   attributesSizeBytes,
   encodeAttributes,
+  type MessageAttributes,
   parseMessageAttributes,
 } from './message-attributes.js';
 import { intAttribute } from './queue-attributes.js';
@@ -18,6 +19,11 @@ export interface SendInput {
   messageAttributes?: unknown;
   /** Only `AWSTraceHeader`. */
   messageSystemAttributes?: unknown;
+  /**
+   * The request's `X-Amzn-Trace-Id` (what the AWS SDK sends from inside a function):
+   * stored as `AWSTraceHeader` when the sender set none, as SQS does.
+   */
+  traceHeader?: string;
   groupId?: string;
   dedupId?: string;
 }
@@ -79,7 +85,7 @@ export function prepareMessage(
       md5OfBody: md5Hex(body),
       messageAttributes: encodeAttributes(attrs),
       md5OfMessageAttributes: md5OfAttrs,
-      systemAttributes: encodeAttributes(system),
+      systemAttributes: encodeAttributes(withTraceHeader(system, input.traceHeader)),
       senderId: o.senderId,
       sentAtMs: o.nowMs,
       visibleAtMs: o.nowMs + delayS * 1000,
@@ -172,4 +178,16 @@ export function wireAttributes(
     };
   }
   return out;
+}
+
+const XRAY_HEADER_RE = /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}(;[A-Za-z]+=[\w.-]*)*$/i;
+
+/**
+ * The system attributes to store: the sender's, plus `AWSTraceHeader` from the request's
+ * X-Ray header when the sender gave none (the answer's MD5 covers only what it sent).
+ */
+function withTraceHeader(system: MessageAttributes, header: string | undefined) {
+  if (system.AWSTraceHeader || !header || header.length > 1024 || !XRAY_HEADER_RE.test(header))
+    return system;
+  return { ...system, AWSTraceHeader: { dataType: 'String', stringValue: header } };
 }

@@ -216,7 +216,7 @@ describe('tracing: spans over OTLP/HTTP for sync, async, gateway and queue invoc
     assert.equal(seen.custom, null, 'HTTP events get no client context');
   });
 
-  test('queue-triggered: the batch span links to the sender named by AWSTraceHeader', async () => {
+  test('queue-triggered: the batch span links to each sender (AWSTraceHeader, or the X-Amzn-Trace-Id it sent with)', async () => {
     await server.platform.aws.queues.registry.create('jobs', {}, {});
     const sqs = new SQSClient({
       endpoint: server.url,
@@ -239,6 +239,18 @@ describe('tracing: spans over OTLP/HTTP for sync, async, gateway and queue invoc
         },
       }),
     );
+    // As the AWS SDK sends from inside a traced function: the X-Ray header on the request.
+    const traceId2 = hex(32, '1f2e3d4c5b6a79881f2e3d4c5b6a7988');
+    const sender2 = '0123456789abcdef';
+    sqs.middlewareStack.add(
+      (next) => (args) => {
+        const req = args.request as { headers: Record<string, string> };
+        req.headers['x-amzn-trace-id'] = `Root=${xrayRoot(traceId2)};Parent=${sender2};Sampled=1`;
+        return next(args);
+      },
+      { step: 'build' },
+    );
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: 'job 2' }));
     sqs.destroy();
     const esm = await server.platform.app.inject({
       method: 'POST',
@@ -257,14 +269,18 @@ describe('tracing: spans over OTLP/HTTP for sync, async, gateway and queue invoc
     assert.equal(batch.name, 'echo');
     assert.equal(batch.parentSpanId, '');
     assert.notEqual(batch.traceId, traceId);
-    assert.deepEqual(batch.links, [{ traceId, spanId: sender }]);
+    const links = [
+      { traceId, spanId: sender },
+      { traceId: traceId2, spanId: sender2 },
+    ];
+    assert.deepEqual(batch.links, links);
     assert.equal(batch.attributes['messaging.system'], 'aws_sqs');
     assert.equal(batch.attributes['messaging.destination.name'], 'jobs');
-    assert.equal(batch.attributes['messaging.batch.message_count'], 1);
+    assert.equal(batch.attributes['messaging.batch.message_count'], 2);
     const handler = await until('handler', () =>
       childrenOf(batch).find((s) => s.name === 'handler'),
     );
-    assert.deepEqual(handler.links, [{ traceId, spanId: sender }]);
+    assert.deepEqual(handler.links, links);
     const requestId = String(batch.attributes['faas.invocation.id']);
     const line = await until('the function log', async () => {
       const { events } = await server.platform.store.logs.query({

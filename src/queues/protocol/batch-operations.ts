@@ -61,7 +61,7 @@ function batchResult<T>(
 const sendMessageBatch: Operation = async (ctx) => {
   const queue = targetQueue(ctx);
   const entries = batchEntries(ctx, 'SendMessageBatchRequestEntry');
-  const inputs = entries.map((e) => attempt(() => sendInput(e.p)));
+  const inputs = entries.map((e) => attempt(() => sendInput(e.p, ctx.traceHeader)));
   const valid = inputs.filter((i): i is SendInput => !(i instanceof SqsError));
   const totalBytes = valid.reduce((n, input) => {
     const attrs = attempt(() => parseMessageAttributes(input.messageAttributes));

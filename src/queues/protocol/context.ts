@@ -15,6 +15,8 @@ export interface OpContext {
   queuePath: string | null;
   /** Aborts when the client goes away (ends long polls early). */
   signal: AbortSignal;
+  /** The request's `X-Amzn-Trace-Id`, for the messages it sends. */
+  traceHeader?: string;
 }
 
 /**

@@ -102,6 +102,9 @@ export async function handleSqsRequest(
       senderId: r.accessKeyId ?? r.accountId,
       queuePath: queuePath(r),
       signal: abort.signal,
+      ...(typeof r.req.headers['x-amzn-trace-id'] === 'string'
+        ? { traceHeader: r.req.headers['x-amzn-trace-id'] }
+        : {}),
     });
     writeResult(r, protocol, op, result);
   } catch (e) {

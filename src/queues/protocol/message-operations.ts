@@ -7,7 +7,7 @@ import type { Params } from './params.js';
 const MAX_WAIT_S = 20;
 
 /** One message to send, from SendMessage's parameters or a batch entry's. */
-export function sendInput(p: Params): SendInput {
+export function sendInput(p: Params, traceHeader?: string): SendInput {
   const delaySeconds = p.int('DelaySeconds');
   const groupId = p.string('MessageGroupId');
   const dedupId = p.string('MessageDeduplicationId');
@@ -18,6 +18,7 @@ export function sendInput(p: Params): SendInput {
     ...(delaySeconds !== undefined ? { delaySeconds } : {}),
     ...(groupId !== undefined ? { groupId } : {}),
     ...(dedupId !== undefined ? { dedupId } : {}),
+    ...(traceHeader ? { traceHeader } : {}),
   };
 }
 
@@ -36,7 +37,11 @@ export function sendResultFields(r: SendResult): Record<string, unknown> {
 
 const sendMessage: Operation = async (ctx) => {
   const queue = targetQueue(ctx);
-  const [r] = await ctx.service.messages.send(queue, [sendInput(ctx.params)], ctx.senderId);
+  const [r] = await ctx.service.messages.send(
+    queue,
+    [sendInput(ctx.params, ctx.traceHeader)],
+    ctx.senderId,
+  );
   if (r === undefined || r instanceof SqsError) throw r;
   return sendResultFields(r);
 };
