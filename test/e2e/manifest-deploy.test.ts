@@ -83,7 +83,10 @@ describe('nimbus deploy -f: a manifest against a real server', () => {
   test('first deploy creates functions, routes, a timer, a queue and its mapping, and they work', async () => {
     const r = await deploy('--yes');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stderr, /packaged \[1\/3\] api \(\.\/api\) \d+ B sha256 /);
+    assert.match(r.stderr, /^packaged \[1\/3\] api \(\.\/api\) \d+ B sha256 \S{12}$/m);
+    assert.match(r.stderr, /^packaged 3 functions: \d+ B in all$/m);
+    const drawn = r.stderr.includes('\r') || r.stderr.includes('\u001b');
+    assert.ok(!drawn, 'no progress bar when stderr is not a terminal');
     assert.match(r.stdout, /9 to create, 0 to update, 0 to delete, 0 unchanged/);
     for (const line of [
       'queue jobs',

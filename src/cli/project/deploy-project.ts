@@ -15,7 +15,11 @@ import type { CliContext } from '../context.js';
 import { CliError } from '../errors.js';
 import { err, formatBytes, out } from '../output.js';
 import { PlanApplier } from './apply.js';
+import { Progress } from './progress.js';
 import { readServerState } from './server-state.js';
+
+/** Uploads from this size on show a progress bar on a terminal. */
+const LARGE_UPLOAD_BYTES = 1024 * 1024;
 
 /** How `nimbus deploy -f` runs. */
 export interface DeployOptions {
@@ -40,21 +44,27 @@ export async function packageAll(
 ): Promise<Map<string, PackagedCode>> {
   const code = new Map<string, PackagedCode>();
   const names = Object.keys(src.manifest.functions).filter((n) => !only || only.has(n));
+  const bar = new Progress();
   let i = 0;
+  let total = 0;
   for (const name of names) {
     i++;
     const f = src.manifest.functions[name];
     if (!f) continue;
+    bar.step(i, names.length, `packaging ${name} (${f.code})`);
     try {
       const p = await packageCode(src.baseDir, f.code);
       code.set(name, p);
-      err(
+      total += p.sizeBytes;
+      bar.done(
         `packaged [${i}/${names.length}] ${name} (${f.code}) ${formatBytes(p.sizeBytes)} sha256 ${p.sha256.slice(0, 12)}`,
       );
     } catch (e) {
+      bar.clear();
       throw new CliError(`function ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  if (names.length > 1) err(`packaged ${names.length} functions: ${formatBytes(total)} in all`);
   return code;
 }
 
@@ -103,12 +113,20 @@ export async function applyPlan(
   const todo = plan.changes.filter((c) => c.action !== 'unchanged' && c.action !== 'kept');
   const applier = new PlanApplier(ctx, { manifest: src.manifest, code });
   const done: Change[] = [];
+  const bar = new Progress();
   for (const c of todo) {
+    const size = c.kind === 'function' ? code.get(c.key)?.sizeBytes : undefined;
+    // Only large uploads take long enough to need a bar.
+    if (size !== undefined && size >= LARGE_UPLOAD_BYTES && c.action !== 'delete') {
+      bar.step(done.length + 1, todo.length, `uploading ${c.key} (${formatBytes(size)})`);
+    }
     try {
       const note = await applier.apply(c);
+      bar.clear();
       done.push(c);
       out(`${VERB[c.action]} ${c.kind} ${c.key}${note ? ` (${note})` : ''}`);
     } catch (e) {
+      bar.clear();
       const left = todo.slice(done.length + 1);
       err(`failed: ${c.action} ${c.kind} ${c.key}: ${e instanceof Error ? e.message : String(e)}`);
       err(`applied ${done.length} of ${todo.length} changes:`);
