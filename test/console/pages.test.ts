@@ -137,6 +137,40 @@ test('console: phone width in dark mode — failed async record, its error, redr
   await page.getByRole('button', { name: 'Invoke' }).click();
   await page.getByText(/\(RequestTooLargeException\)/).waitFor();
 
+  // A wrong handler: the function's error is shown with its type.
+  const wrong = await lambda('/2015-03-31/functions/breaks/configuration', {
+    method: 'PUT',
+    body: JSON.stringify({ Handler: 'nope.handler' }),
+  });
+  assert.equal(wrong.status, 200);
+  await page.goto(`${origin}/console/functions/breaks/test`);
+  await page.getByRole('button', { name: 'Invoke' }).click();
+  const result = page.getByRole('region', { name: 'Result' });
+  await result.getByRole('heading', { name: /^Failed: Unhandled/ }).waitFor();
+  assert.match(
+    await result.getByTestId('response').innerText(),
+    /Runtime\.(ImportModuleError|HandlerNotFound)/,
+  );
+
+  // Every page at phone width.
+  const ready: Record<string, string> = {
+    '': 'text=Deploy code',
+    '/logs': '.badge.live',
+    '/metrics': '.chart canvas',
+    '/versions': 'text=Publish a version from $LATEST',
+    '/triggers': 'text=No HTTP routes.',
+  };
+  for (const [tab, selector] of Object.entries(ready)) {
+    await page.goto(`${origin}/console/functions/breaks${tab}`);
+    await page.locator(selector).first().waitFor();
+    await shot(page, `function${tab.replace('/', '-') || '-overview'}-375-dark`);
+    assert.equal(
+      await page.evaluate<boolean>('document.documentElement.scrollWidth <= 375'),
+      true,
+      `${tab || 'overview'} scrolls sideways at 375 px`,
+    );
+  }
+
   assert.deepEqual(foreign(requests, origin), []);
   assert.deepEqual(errors, []);
   await context.close();

@@ -142,6 +142,8 @@ function Chart(props: { title: string; series: SeriesDef[]; answer: MetricsAnswe
             stroke: s.color,
             width: 2,
             spanGaps: false,
+            // Sparse minutes would draw no line: a dot shows each figure.
+            points: { show: true, size: 5 },
           })),
         ],
         axes: [axis, axis],
