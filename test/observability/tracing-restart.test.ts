@@ -132,6 +132,52 @@ describe('tracing: an async event keeps its trace across a restart; run-slot wai
   });
 });
 
+describe('tracing: failures', () => {
+  const receiver = new OtlpReceiver();
+  let dataDir: string;
+  let server: RunningServer;
+  before(async () => {
+    await receiver.start();
+    dataDir = mkdtempSync(path.join(tmpdir(), 'nimbus-tracing-fail-'));
+    server = await startServer(
+      resolveConfig(
+        { dataDir, port: 0, httpPort: 0, otlpEndpoint: `http://127.0.0.1:${receiver.port}` },
+        {},
+      ),
+    );
+  });
+  after(async () => {
+    await server?.close();
+    await receiver.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('a failed init: the Invoke and init spans are in error, with no handler span', async () => {
+    const inject = server.platform.app.inject.bind(server.platform.app) as unknown as Inject;
+    await deploy(inject, 'broken', 'throw new Error("broken at import");');
+    const r = await inject({
+      method: 'POST',
+      url: '/2015-03-31/functions/broken/invocations',
+      payload: '{}',
+    });
+    assert.equal(r.headers['x-amz-function-error'], 'Unhandled');
+    const requestId = String(r.headers['x-amzn-requestid']);
+    const entry = await until('the Invoke span', () =>
+      receiver.spans.find((s) => s.attributes[ATTR.faasInvocationId] === requestId),
+    );
+    assert.equal(entry.status.code, 2, 'ERROR');
+    assert.match(String(entry.attributes['nimbus.error_type']), /^Runtime\./);
+    const init = await until('the init span', () =>
+      receiver.spans.find((s) => s.parentSpanId === entry.spanId && s.name === 'init'),
+    );
+    assert.equal(init.status.code, 2);
+    assert.equal(
+      receiver.spans.filter((s) => s.parentSpanId === entry.spanId && s.name === 'handler').length,
+      0,
+    );
+  });
+});
+
 describe('tracing: off by default', () => {
   let server: RunningServer;
   let dataDir: string;
