@@ -23,6 +23,7 @@ import {
 } from '@opentelemetry/semantic-conventions';
 import type { ArnContext } from '../shared/arn.js';
 import { ATTR, type FaasTrigger, NIMBUS_ATTR } from './attributes.js';
+import { first, tracesUrl } from './http.js';
 import { InvocationTrace } from './invocation-trace.js';
 import { spanContextOfXray, traceparentOf } from './xray.js';
 
@@ -39,12 +40,6 @@ export interface TracedRoute {
   functionName: string;
   routeKey: string;
   resourcePath: string;
-}
-
-/** `http://host:4318` → `http://host:4318/v1/traces`; a URL already ending so is kept. */
-export function tracesUrl(endpoint: string): string {
-  const base = endpoint.replace(/\/+$/, '');
-  return base.endsWith('/v1/traces') ? base : `${base}/v1/traces`;
 }
 
 /**
@@ -254,18 +249,4 @@ export class Tracing {
       ...(links?.length ? { links } : {}),
     });
   }
-}
-
-function first(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v[0] : v;
-}
-
-/** Header pairs with `traceparent` set to `value` (replacing the caller's, if any). */
-export function withTraceparentHeader(
-  pairs: [string, string][],
-  value: string,
-): [string, string][] {
-  const out = pairs.filter(([k]) => k !== 'traceparent');
-  out.push(['traceparent', value]);
-  return out;
 }
