@@ -176,6 +176,37 @@ describe('tracing: failures', () => {
       0,
     );
   });
+  test('an on-success destination continues the trace of the event that caused it', async () => {
+    const inject = server.platform.app.inject.bind(server.platform.app) as unknown as Inject;
+    await deploy(inject, 'first', 'exports.handler = async () => "done";');
+    await deploy(inject, 'then', 'exports.handler = async () => null;');
+    const cfg = await inject({
+      method: 'PUT',
+      url: '/2019-09-25/functions/first/event-invoke-config',
+      payload: JSON.stringify({
+        DestinationConfig: {
+          OnSuccess: { Destination: 'arn:aws:lambda:us-east-1:000000000000:function:then' },
+        },
+      }),
+    });
+    assert.equal(cfg.statusCode, 200, cfg.body);
+    const traceId = '0badcafe0badcafe0badcafe0badcafe';
+    const r = await inject({
+      method: 'POST',
+      url: '/2015-03-31/functions/first/invocations',
+      payload: '{}',
+      headers: {
+        'X-Amz-Invocation-Type': 'Event',
+        traceparent: `00-${traceId}-00000000000000aa-01`,
+      },
+    });
+    assert.equal(r.statusCode, 202);
+    const dest = await until('the destination delivery', () =>
+      receiver.spans.find((s) => s.name === 'then' && s.kind === 5),
+    );
+    assert.equal(dest.traceId, traceId);
+    assert.equal(dest.attributes['nimbus.source'], 'destination:first');
+  });
 });
 
 describe('tracing: off by default', () => {

@@ -385,6 +385,8 @@ export class AsyncDispatcher {
         ...(qualifier ? { qualifier } : {}),
         payload: Buffer.from(JSON.stringify(payload)),
         source: `destination:${ev.functionName}`,
+        // Tracing on: the destination's delivery joins the trace of the event that caused it.
+        ...(ev.traceParent ? { traceParent: ev.traceParent } : {}),
       });
     } catch (e) {
       console.error(
