@@ -132,7 +132,7 @@ describe('tracing: an async event keeps its trace across a restart; run-slot wai
   });
 });
 
-describe('tracing: failures', () => {
+describe('tracing: failures and destinations', () => {
   const receiver = new OtlpReceiver();
   let dataDir: string;
   let server: RunningServer;
