@@ -105,6 +105,7 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
         auth: config.auth,
         dataDir: config.dataDir,
         ...(running.metricsUrl ? { metricsUrl: running.metricsUrl } : {}),
+        ...(config.otlpEndpoint ? { otlpEndpoint: config.otlpEndpoint } : {}),
       }),
     );
     return;
@@ -117,6 +118,9 @@ async function server(flags: ServerFlags, json: boolean): Promise<void> {
       ['auth', config.auth ? 'on: requests must be SigV4-signed' : 'off (loopback only)'],
       ['data dir', config.dataDir],
       ...(running.metricsUrl ? [['metrics', running.metricsUrl] as [string, string]] : []),
+      ...(config.otlpEndpoint
+        ? [['tracing', `spans to ${config.otlpEndpoint} (OTLP/HTTP)`] as [string, string]]
+        : []),
     ]),
   );
   err('press Ctrl-C to stop');
