@@ -69,6 +69,11 @@ test('console: with auth on, a wrong secret is refused in words, the right one s
     .getByRole('heading', { name: 'Succeeded' })
     .waitFor();
 
+  // The live tail is a signed stream too.
+  await page.getByRole('link', { name: 'Logs' }).click();
+  await page.locator('.badge.live').waitFor();
+  await page.locator('.log-line', { hasText: 'got event' }).first().waitFor();
+
   // A string, not a function: this file is type-checked without the DOM library.
   const stored = await page.evaluate<{ local: string; session: string; cookie: string }>(
     '({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookie: document.cookie })',

@@ -131,6 +131,38 @@ test('console: create inline, invoke a template event, tail, record, chart, rout
   assert.match(await viaGateway.text(), /"hello":"console"/);
   await shot(page, 'triggers-1280');
 
+  // A timer and a function URL, added and removed.
+  await page.getByRole('button', { name: 'Create a function URL (no auth)' }).click();
+  await page.getByRole('region', { name: 'Function URL' }).getByText('(NONE)').waitFor();
+  await page.getByRole('button', { name: 'Remove URL' }).click();
+  await page.getByRole('button', { name: 'Create a function URL (no auth)' }).waitFor();
+  await page.getByLabel('Timer name').fill('every-five');
+  await page.getByRole('textbox', { name: /^Schedule/ }).fill('rate(5 minutes)');
+  await page.getByRole('button', { name: 'Add timer' }).click();
+  const timers = page.getByRole('region', { name: 'Timers' });
+  await timers.getByRole('cell', { name: 'rate(5 minutes)' }).waitFor();
+  await timers.getByRole('button', { name: 'Remove' }).click();
+  await timers.getByText('No timers.').waitFor();
+
+  // A published version and a weighted alias.
+  await page.getByRole('link', { name: 'Versions & aliases' }).click();
+  await page.getByRole('button', { name: 'Publish a version from $LATEST' }).click();
+  await page.getByRole('cell', { name: '1', exact: true }).waitFor();
+  const changed = await fetch(`${origin}/2015-03-31/functions/hello-console/configuration`, {
+    method: 'PUT',
+    body: JSON.stringify({ Timeout: 4 }),
+  });
+  assert.equal(changed.status, 200);
+  await page.getByRole('button', { name: 'Publish a version from $LATEST' }).click();
+  await page.getByRole('cell', { name: '2', exact: true }).waitFor();
+  await page.getByLabel('Alias name').fill('live');
+  await page.getByRole('combobox', { name: /^Version/ }).selectOption('1');
+  await page.getByRole('combobox', { name: /^Second version/ }).selectOption('2');
+  await page.getByLabel('Its weight (%)').fill('20');
+  await page.getByRole('button', { name: 'Save alias' }).click();
+  await page.getByRole('cell', { name: '2: 20%' }).waitFor();
+  await shot(page, 'versions-1280');
+
   // Delete with confirmation.
   await page.getByRole('link', { name: 'Code & configuration' }).click();
   await page.getByRole('button', { name: 'Delete function' }).click();

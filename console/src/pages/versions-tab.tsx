@@ -23,6 +23,7 @@ export function VersionsTab({ name }: { name: string }) {
     [name],
   );
   const action = useAction();
+  const aliasAction = useAction();
   const [aliasName, setAliasName] = useState('live');
   const [version, setVersion] = useState('');
   const [extra, setExtra] = useState('');
@@ -35,7 +36,7 @@ export function VersionsTab({ name }: { name: string }) {
     });
   const saveAlias = (e: Event) => {
     e.preventDefault();
-    void action.run(async () => {
+    void aliasAction.run(async () => {
       const routing = extra
         ? { RoutingConfig: { AdditionalVersionWeights: { [extra]: weight / 100 } } }
         : { RoutingConfig: { AdditionalVersionWeights: {} } };
@@ -48,7 +49,7 @@ export function VersionsTab({ name }: { name: string }) {
     });
   };
   const removeAlias = (a: string) =>
-    action.run(async () => {
+    aliasAction.run(async () => {
       await api(`${base}/aliases/${seg(a)}`, { method: 'DELETE' });
       aliases.reload();
     });
@@ -86,7 +87,7 @@ export function VersionsTab({ name }: { name: string }) {
       </section>
       <section class="card" aria-label="Aliases">
         <h2>Aliases</h2>
-        <ErrorBox error={aliases.error} />
+        <ErrorBox error={aliases.error ?? aliasAction.error} />
         {aliases.data?.length === 0 ? <p class="empty">No aliases.</p> : null}
         {aliases.data?.length ? (
           <TableWrap label="Aliases">
@@ -172,7 +173,7 @@ export function VersionsTab({ name }: { name: string }) {
             />
           </Field>
           <div class="actions">
-            <button type="submit" class="primary" disabled={action.busy}>
+            <button type="submit" class="primary" disabled={aliasAction.busy}>
               Save alias
             </button>
           </div>
