@@ -159,17 +159,17 @@ export class Invoker {
         instance.initLines = [];
       }
       const now = this.deps.clock.now();
+      // Tracing on: the handler span's X-Ray header (and traceparent in the client context).
+      const traced = req.trace?.started(requestId, now);
       const result = await instance.invoke(
         {
           requestId,
           payload: req.payload.length ? req.payload : EMPTY_EVENT,
           deadlineMs: now + fn.timeoutS * 1000,
           invokedFunctionArn: functionArn(this.deps.arn, fn.name, req.qualifier),
+          traceId: traced ? traced.traceId : newTraceId(now, requestId),
           ...(req.clientContext ? { clientContext: req.clientContext } : {}),
-          // Tracing on: the handler span's X-Ray header (and traceparent in the client context).
-          ...(req.trace
-            ? req.trace.started(requestId, now)
-            : { traceId: newTraceId(now, requestId) }),
+          ...(traced?.clientContext ? { clientContext: traced.clientContext } : {}),
           ...(req.onStream ? { stream: req.onStream } : {}),
           ...(req.contentType ? { contentType: req.contentType } : {}),
         },
