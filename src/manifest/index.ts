@@ -29,6 +29,7 @@ export {
   desiredResources,
   FUNCTION_DEFAULTS,
   KINDS,
+  layerCodeKey,
   PROJECT_TAG,
   type Resource,
   type ResourceKind,

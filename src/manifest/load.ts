@@ -65,6 +65,16 @@ function crossChecks(m: Manifest, yaml: YamlFile): ManifestIssue[] {
       }
       routes.set(key, name);
     });
+    (f.layers ?? []).forEach((l, i) => {
+      if (!l.startsWith('arn:') && !m.layers?.[l]) {
+        issues.push(
+          yaml.issue(
+            ['functions', name, 'layers', i],
+            `layer ${l} is not in this manifest's layers (give its name there, or a layer version ARN)`,
+          ),
+        );
+      }
+    });
     for (const dest of [f.async?.onSuccess, f.async?.onFailure]) {
       if (dest && !m.functions[dest]) {
         issues.push(

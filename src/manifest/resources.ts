@@ -5,6 +5,7 @@ export const KINDS = [
   'queue',
   'bucket',
   'service',
+  'layer',
   'function',
   'concurrency',
   'async',
@@ -75,8 +76,30 @@ export function corsSpec(c: CorsSpec | undefined): Record<string, unknown> | nul
   };
 }
 
+/** The key of a manifest layer's packaged code in the code map (function names have no `:`). */
+export const layerCodeKey = (name: string) => `layer:${name}`;
+
+/**
+ * A function's layers as compared: a layer of the manifest as `name@sha256`
+ * of its code (so new layer code reads as a change of the functions using
+ * it), a layer version ARN as is.
+ */
+export function layerRefs(f: FunctionSpec, code: ReadonlyMap<string, CodeInfo>): string[] {
+  return (f.layers ?? []).map((l) => {
+    if (l.startsWith('arn:')) return l;
+    const c = code.get(layerCodeKey(l));
+    if (!c) throw new Error(`layer ${l} is not in the manifest's layers`);
+    return `${l}@${c.sha256}`;
+  });
+}
+
 /** The comparable settings of one function (code and project tag included). */
-export function functionSpec(project: string, f: FunctionSpec, code: CodeInfo) {
+export function functionSpec(
+  project: string,
+  f: FunctionSpec,
+  code: CodeInfo,
+  layers: string[] = [],
+) {
   return {
     runtime: f.runtime ?? FUNCTION_DEFAULTS.runtime,
     handler: f.handler ?? FUNCTION_DEFAULTS.handler,
@@ -88,6 +111,7 @@ export function functionSpec(project: string, f: FunctionSpec, code: CodeInfo) {
     initializer: f.initializer ?? FUNCTION_DEFAULTS.initializer,
     initializationTimeoutS: f.initializationTimeoutS ?? FUNCTION_DEFAULTS.initializationTimeoutS,
     service: f.service ?? FUNCTION_DEFAULTS.service,
+    layers,
     project,
     codeSha256: code.sha256,
   };
@@ -134,10 +158,24 @@ export function desiredResources(m: Manifest, code: ReadonlyMap<string, CodeInfo
       },
     });
   }
+  for (const [name, l] of Object.entries(m.layers ?? {})) {
+    const c = code.get(layerCodeKey(name));
+    if (!c) throw new Error(`no packaged code for layer ${name}`);
+    out.push({
+      kind: 'layer',
+      key: name,
+      spec: {
+        codeSha256: c.sha256,
+        description: l.description ?? '',
+        compatibleRuntimes: l.compatibleRuntimes ?? [],
+      },
+    });
+  }
   for (const [name, f] of Object.entries(m.functions)) {
     const c = code.get(name);
     if (!c) throw new Error(`no packaged code for function ${name}`);
-    out.push({ kind: 'function', key: name, fn: name, spec: functionSpec(m.project, f, c) });
+    const spec = functionSpec(m.project, f, c, layerRefs(f, code));
+    out.push({ kind: 'function', key: name, fn: name, spec });
     if (f.reservedConcurrency !== undefined) {
       out.push({
         kind: 'concurrency',

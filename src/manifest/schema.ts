@@ -6,6 +6,8 @@
 
 const NAME = '^[a-zA-Z0-9_-]{1,64}$';
 
+const LAYER_NAME = '^[a-zA-Z0-9_-]{1,64}$';
+
 const strings = { type: 'array', items: { type: 'string', minLength: 1 } };
 
 const cors = {
@@ -62,6 +64,15 @@ const settings = {
   initializationTimeoutS: { type: 'integer', minimum: 1, maximum: 900 },
   service: { type: 'string', pattern: '^[a-zA-Z_][a-zA-Z0-9_-]{0,127}$' },
   reservedConcurrency: { type: 'integer', minimum: 0, maximum: 10000 },
+  layers: {
+    type: 'array',
+    maxItems: 5,
+    items: {
+      type: 'string',
+      pattern: `${LAYER_NAME}|^arn:aws:lambda:[^:]+:\\d{12}:layer:[a-zA-Z0-9_-]+:\\d+$`,
+      description: 'a layer of this manifest, or a layer version ARN',
+    },
+  },
   async: {
     type: 'object',
     additionalProperties: false,
@@ -164,6 +175,24 @@ export const MANIFEST_SCHEMA = {
       propertyNames: { pattern: NAME },
       minProperties: 1,
       additionalProperties: fn,
+    },
+    layers: {
+      type: 'object',
+      propertyNames: { pattern: LAYER_NAME },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['code'],
+        properties: {
+          code: {
+            type: 'string',
+            minLength: 1,
+            description: 'folder or .zip, relative to the manifest',
+          },
+          description: { type: 'string', maxLength: 256 },
+          compatibleRuntimes: { ...strings, maxItems: 15 },
+        },
+      },
     },
     services: {
       type: 'object',

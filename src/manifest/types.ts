@@ -77,6 +77,8 @@ export interface FunctionSpec {
   initializationTimeoutS?: number;
   service?: string;
   reservedConcurrency?: number;
+  /** Layers under /opt, in order: names of `layers:` of this manifest, or layer version ARNs. */
+  layers?: string[];
   async?: AsyncSpec;
   routes?: (string | RouteSpec)[];
   url?: boolean | UrlSpec;
@@ -90,6 +92,14 @@ export interface QueueSpec {
   visibilityTimeoutS?: number;
   delayS?: number;
   retentionS?: number;
+}
+
+/** A layer the project publishes; its name is the key in `layers:`. */
+export interface LayerSpec {
+  /** A folder (zipped deterministically) or a `.zip`, relative to the manifest. */
+  code: string;
+  description?: string;
+  compatibleRuntimes?: string[];
 }
 
 /** A Function Compute service the project's functions live in; its name is the key in `services:`. */
@@ -108,6 +118,7 @@ export interface Manifest {
   defaults?: Omit<FunctionSpec, 'code' | 'routes' | 'url' | 'timers' | 'queues' | 'buckets'>;
   functions: Record<string, FunctionSpec>;
   services?: Record<string, ServiceSpec | null>;
+  layers?: Record<string, LayerSpec>;
   queues?: Record<string, QueueSpec | null>;
   buckets?: Record<string, Record<string, never> | null>;
 }

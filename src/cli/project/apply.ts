@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   type Change,
+  layerCodeKey,
   type Manifest,
   type PackagedCode,
   PROJECT_TAG,
@@ -16,22 +17,29 @@ import { s3Path, s3Request } from '../s3.js';
 import { queueArn, sqsCall } from '../sqs.js';
 
 const Any = z.unknown();
+const PublishedLayer = z.object({ LayerVersionArn: z.string(), Version: z.number() }).loose();
 const ESM = '/2015-03-31/event-source-mappings/';
 
 /** What applying needs beyond the plan. */
 export interface ApplyInput {
   manifest: Manifest;
   code: ReadonlyMap<string, PackagedCode>;
+  /** Layer version ARNs already on the server, by manifest layer name. */
+  layerArns?: ReadonlyMap<string, string>;
 }
 
 /** Applies one change at a time; `say` gets a line per change done. */
 export class PlanApplier {
   private readonly arns = new Map<string, string>();
+  /** Latest version ARN of each manifest layer: the server's, then what this apply published. */
+  private readonly layerArns = new Map<string, string>();
 
   constructor(
     private readonly ctx: CliContext,
     private readonly input: ApplyInput,
-  ) {}
+  ) {
+    for (const [name, arn] of input.layerArns ?? []) this.layerArns.set(name, arn);
+  }
 
   /** The unqualified ARN of a function (asked once). */
   private async arnOf(name: string): Promise<string> {
@@ -105,6 +113,8 @@ export class PlanApplier {
         return '';
       case 'notification':
         return this.putNotification(c, fn);
+      case 'layer':
+        return this.publishLayer(c);
       case 'service':
         if (c.action === 'create') {
           await client.json('/nimbus/v1/services', Any, {
@@ -150,6 +160,16 @@ export class PlanApplier {
       );
       arn = value.function.FunctionArn ?? '';
     }
+    if (c.action === 'create' ? this.layerArnsOf(name).length > 0 : c.fields.includes('layers')) {
+      await this.ctx.client.json(
+        `/2015-03-31/functions/${encodeURIComponent(name)}/configuration`,
+        Any,
+        {
+          method: 'PUT',
+          json: { Layers: this.layerArnsOf(name) },
+        },
+      );
+    }
     if (c.action === 'create' || c.fields.includes('project')) {
       arn ||= await this.arnOf(name);
       await this.ctx.client.request(`/2017-03-31/tags/${encodeURIComponent(arn)}`, {
@@ -159,6 +179,38 @@ export class PlanApplier {
     }
     if (arn) this.arns.set(name, arn);
     return upload && code ? `${formatBytes(code.sizeBytes)} uploaded` : '';
+  }
+
+  /** A layer's new code (or description) is a new version; functions then point at it. */
+  private async publishLayer(c: Change): Promise<string> {
+    if (c.action === 'delete') return '';
+    const s = c.desired?.spec ?? {};
+    const code = this.input.code.get(layerCodeKey(c.key));
+    if (!code) throw new CliError(`no packaged code for layer ${c.key}`);
+    const { value } = await this.ctx.client.json(
+      `/2018-10-31/layers/${encodeURIComponent(c.key)}/versions`,
+      PublishedLayer,
+      {
+        method: 'POST',
+        json: {
+          Content: { ZipFile: code.zip.toString('base64') },
+          Description: s.description,
+          CompatibleRuntimes: s.compatibleRuntimes,
+        },
+      },
+    );
+    this.layerArns.set(c.key, value.LayerVersionArn);
+    return `version ${value.Version}, ${formatBytes(code.sizeBytes)} uploaded`;
+  }
+
+  /** The layer version ARNs a function's `layers:` name, in order. */
+  private layerArnsOf(name: string): string[] {
+    return (this.input.manifest.functions[name]?.layers ?? []).map((l) => {
+      if (l.startsWith('arn:')) return l;
+      const arn = this.layerArns.get(l);
+      if (!arn) throw new CliError(`layer ${l} has no version on the server`);
+      return arn;
+    });
   }
 
   private async putAsync(c: Change, name: string): Promise<string> {

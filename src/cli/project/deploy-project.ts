@@ -5,6 +5,7 @@ import {
   desiredResources,
   formatPlan,
   isNoop,
+  layerCodeKey,
   type Manifest,
   type PackagedCode,
   type Plan,
@@ -64,6 +65,18 @@ export async function packageAll(
       throw new CliError(`function ${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
+  for (const [name, l] of Object.entries(only ? {} : (src.manifest.layers ?? {}))) {
+    try {
+      const p = await packageCode(src.baseDir, l.code);
+      code.set(layerCodeKey(name), p);
+      total += p.sizeBytes;
+      bar.done(
+        `packaged layer ${name} (${l.code}) ${formatBytes(p.sizeBytes)} sha256 ${p.sha256.slice(0, 12)}`,
+      );
+    } catch (e) {
+      throw new CliError(`layer ${name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   if (names.length > 1) err(`packaged ${names.length} functions: ${formatBytes(total)} in all`);
   return code;
 }
@@ -111,7 +124,11 @@ export async function applyPlan(
   plan: Plan,
 ): Promise<number> {
   const todo = plan.changes.filter((c) => c.action !== 'unchanged' && c.action !== 'kept');
-  const applier = new PlanApplier(ctx, { manifest: src.manifest, code });
+  const layerArns = new Map<string, string>();
+  for (const c of plan.changes) {
+    if (c.kind === 'layer' && c.current?.ref) layerArns.set(c.key, c.current.ref);
+  }
+  const applier = new PlanApplier(ctx, { manifest: src.manifest, code, layerArns });
   const done: Change[] = [];
   const bar = new Progress();
   for (const c of todo) {

@@ -9,7 +9,9 @@ import { s3Xml } from '../s3.js';
 import { queueAttributes, queueNameOf, sqsCall } from '../sqs.js';
 
 const NativeFunction = z.object({
-  function: FunctionConfiguration,
+  function: FunctionConfiguration.extend({
+    Layers: z.array(z.object({ Arn: z.string() }).loose()).nullish(),
+  }),
   tags: z.record(z.string(), z.string()),
   reservedConcurrency: z.number().nullable(),
 });
@@ -90,6 +92,17 @@ const ServiceList = z.object({
       .loose(),
   ),
 });
+const LayerVersionList = z.object({
+  LayerVersions: z.array(z.object({ Version: z.number(), LayerVersionArn: z.string() }).loose()),
+});
+const LayerVersion = z
+  .object({
+    LayerVersionArn: z.string(),
+    Description: z.string().nullish(),
+    CompatibleRuntimes: z.array(z.string()).nullish(),
+    Content: z.object({ CodeSha256: z.string() }).loose(),
+  })
+  .loose();
 const QueueList = z.object({ QueueUrls: z.array(z.string()).optional() }).loose();
 const QueueTags = z.object({ Tags: z.record(z.string(), z.string()).optional() }).loose();
 const BucketList = z.object({
@@ -127,8 +140,65 @@ async function functionNames(ctx: CliContext): Promise<string[]> {
   return names;
 }
 
+/** A layer version (by ARN), asked once per ARN. */
+function layerVersions(ctx: CliContext) {
+  const seen = new Map<string, Promise<z.output<typeof LayerVersion>>>();
+  return (arn: string) => {
+    let v = seen.get(arn);
+    if (!v) {
+      const q = { find: 'LayerVersion', Arn: arn };
+      v = ctx.client.json('/2018-10-31/layers', LayerVersion, { query: q }).then((r) => r.value);
+      seen.set(arn, v);
+    }
+    return v;
+  };
+}
+type LayerLookup = ReturnType<typeof layerVersions>;
+
+/** A function's layers as the planner compares them: `name@sha256` for the manifest's layers. */
+async function layerRefsOf(arns: string[], manifestLayers: ReadonlySet<string>, get: LayerLookup) {
+  const refs: string[] = [];
+  for (const arn of arns) {
+    const name = /:layer:([a-zA-Z0-9_-]+):\d+$/.exec(arn)?.[1];
+    if (name && manifestLayers.has(name))
+      refs.push(`${name}@${(await get(arn)).Content.CodeSha256}`);
+    else refs.push(arn);
+  }
+  return refs;
+}
+
+/** The latest version of each manifest layer on the server, as resources. */
+async function layerResources(ctx: CliContext, names: ReadonlySet<string>, get: LayerLookup) {
+  const out: Resource[] = [];
+  for (const name of names) {
+    const list = await optional(() =>
+      ctx.client.json(`/2018-10-31/layers/${encodeURIComponent(name)}/versions`, LayerVersionList),
+    );
+    const latest = list?.value.LayerVersions.sort((a, b) => b.Version - a.Version)[0];
+    if (!latest) continue;
+    const v = await get(latest.LayerVersionArn);
+    out.push({
+      kind: 'layer',
+      key: name,
+      ref: v.LayerVersionArn,
+      owned: false,
+      spec: {
+        codeSha256: v.Content.CodeSha256,
+        description: v.Description ?? '',
+        compatibleRuntimes: v.CompatibleRuntimes ?? [],
+      },
+    });
+  }
+  return out;
+}
+
 /** One function and its settings (concurrency, async config, URL) as resources. */
-async function functionResources(ctx: CliContext, name: string, project: string) {
+async function functionResources(
+  ctx: CliContext,
+  name: string,
+  project: string,
+  layers: { names: ReadonlySet<string>; get: LayerLookup },
+) {
   const path = `/nimbus/v1/functions/${encodeURIComponent(name)}`;
   const { value } = await ctx.client.json(path, NativeFunction);
   const f = value.function;
@@ -150,6 +220,11 @@ async function functionResources(ctx: CliContext, name: string, project: string)
         initializer: f.Nimbus?.Initializer ?? null,
         initializationTimeoutS: f.Nimbus?.InitializationTimeout ?? 3,
         service: f.Nimbus?.Service ?? 'default',
+        layers: await layerRefsOf(
+          (f.Layers ?? []).map((l) => l.Arn),
+          layers.names,
+          layers.get,
+        ),
         project: value.tags[PROJECT_TAG] ?? null,
         codeSha256: f.CodeSha256,
       },
@@ -219,8 +294,13 @@ export async function readServerState(
 ): Promise<ServerState> {
   const resources: Resource[] = [];
   const ownedFunctions = new Set<string>();
+  const layerNames = new Set(
+    [...wanted].filter((w) => w.startsWith('layer\u0000')).map((w) => w.slice(6)),
+  );
+  const get = layerVersions(ctx);
+  resources.push(...(await layerResources(ctx, layerNames, get)));
   for (const name of await functionNames(ctx)) {
-    const fn = await functionResources(ctx, name, project);
+    const fn = await functionResources(ctx, name, project, { names: layerNames, get });
     if (fn.owned) ownedFunctions.add(name);
     if (fn.owned || manifestFunctions.has(name)) resources.push(...fn.resources);
   }
