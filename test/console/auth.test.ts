@@ -74,6 +74,13 @@ test('console: with auth on, a wrong secret is refused in words, the right one s
   await page.locator('.badge.live').waitFor();
   await page.locator('.log-line', { hasText: 'got event' }).first().waitFor();
 
+  // Bucket notifications go to the built-in S3, signed in its own scope.
+  await page.getByRole('link', { name: 'Triggers' }).click();
+  await page
+    .getByRole('region', { name: 'Bucket notifications' })
+    .getByText('No buckets yet')
+    .waitFor();
+
   // A string, not a function: this file is type-checked without the DOM library.
   const stored = await page.evaluate<{ local: string; session: string; cookie: string }>(
     '({ local: JSON.stringify({ ...localStorage }), session: JSON.stringify({ ...sessionStorage }), cookie: document.cookie })',

@@ -122,6 +122,7 @@ test('console: create inline, invoke a template event, tail, record, chart, rout
   await shot(page, 'metrics-1280');
 
   // An HTTP route, called through the gateway.
+  assert.equal((await fetch(`${origin}/photos`, { method: 'PUT' })).status, 200);
   await page.getByRole('link', { name: 'Triggers' }).click();
   await page.getByRole('textbox', { name: /^Route/ }).fill('GET /from-console');
   await page.getByRole('button', { name: 'Add route' }).click();
@@ -130,6 +131,20 @@ test('console: create inline, invoke a template event, tail, record, chart, rout
   assert.equal(viaGateway.status, 200);
   assert.match(await viaGateway.text(), /"hello":"console"/);
   await shot(page, 'triggers-1280');
+
+  // A bucket notification, added (kept by the bucket) and removed.
+  const buckets = page.getByRole('region', { name: 'Bucket notifications' });
+  await buckets.getByLabel('Key suffix').fill('.jpg');
+  await buckets.getByRole('button', { name: 'Add notification' }).click();
+  await buckets.getByRole('cell', { name: '*.jpg' }).waitFor();
+  const config = await (await fetch(`${origin}/photos?notification`)).text();
+  assert.match(
+    config,
+    /<CloudFunction>arn:aws:lambda:[^<]+:function:hello-console<\/CloudFunction>/,
+  );
+  await shot(page, 'triggers-1280');
+  await buckets.getByRole('button', { name: 'Remove' }).click();
+  await buckets.getByText('No bucket notifications.').waitFor();
 
   // A timer and a function URL, added and removed.
   await page.getByRole('button', { name: 'Create a function URL (no auth)' }).click();

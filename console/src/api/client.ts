@@ -24,6 +24,8 @@ export interface RequestOptions {
   body?: string | Uint8Array;
   headers?: Record<string, string>;
   signal?: AbortSignal;
+  /** The built-in S3 on the same port (SigV4 scope `s3`); the Lambda and native API otherwise. */
+  service?: 's3';
 }
 
 /** RFC 3986 percent-encoding, as SigV4 canonicalises query strings. */
@@ -51,7 +53,7 @@ export async function send(path: string, opts: RequestOptions = {}): Promise<Res
     headers['content-type'] = 'application/json';
     body = JSON.stringify(opts.json);
   }
-  const signer = currentSigner();
+  const signer = currentSigner(opts.service);
   if (signer) {
     const signed = await signer.sign({
       method,
@@ -101,6 +103,9 @@ async function errorOf(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON: the status says it.
   }
+  // S3 answers errors as XML: <Error><Code>…</Code><Message>…</Message></Error>.
+  const xml = /<Code>([^<]+)<\/Code>[\s\S]*?<Message>([^<]*)<\/Message>/.exec(text);
+  if (xml) return new ApiError(res.status, xml[1]!, xml[2]!);
   const native = parsed.error as { code?: string; message?: string } | undefined;
   const header = res.headers.get('x-amzn-errortype')?.split(':')[0];
   const code =

@@ -11,23 +11,22 @@ export interface Credentials {
 const REGION = 'us-east-1';
 
 let signer: SignatureV4 | null = null;
+let s3Signer: SignatureV4 | null = null;
 let keyId: string | null = null;
 
 /** Keeps the key in memory for this tab (a reload signs out). */
 export function signIn(creds: Credentials): void {
-  signer = new SignatureV4({
-    credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey },
-    region: REGION,
-    service: 'lambda',
-    sha256: WebCryptoSha256,
-    uriEscapePath: true,
-    applyChecksum: true,
-  });
+  const credentials = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey };
+  const common = { credentials, region: REGION, sha256: WebCryptoSha256, applyChecksum: true };
+  signer = new SignatureV4({ ...common, service: 'lambda', uriEscapePath: true });
+  // S3 (bucket notifications) does not encode path segments twice.
+  s3Signer = new SignatureV4({ ...common, service: 's3', uriEscapePath: false });
   keyId = creds.accessKeyId;
 }
 
 export function signOut(): void {
   signer = null;
+  s3Signer = null;
   keyId = null;
 }
 
@@ -36,8 +35,9 @@ export function signedInAs(): string | null {
   return keyId;
 }
 
-export function currentSigner(): SignatureV4 | null {
-  return signer;
+/** The signer for the API a request is for (null when not signed in). */
+export function currentSigner(service: 'lambda' | 's3' = 'lambda'): SignatureV4 | null {
+  return service === 's3' ? s3Signer : signer;
 }
 
 /** Whether this page may use WebCrypto (https, or http on localhost / 127.0.0.1). */

@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { ApiError, api, seg } from '../api/client';
 import { useAction, useLoad } from '../ui/hooks';
 import { ErrorBox, Field, TableWrap } from '../ui/parts';
+import { BucketsPanel } from './triggers-buckets';
 import { MappingsPanel, TimersPanel } from './triggers-more';
 
 interface Route {
@@ -20,10 +21,7 @@ export function TriggersTab({ name }: { name: string }) {
       <UrlPanel name={name} />
       <TimersPanel name={name} />
       <MappingsPanel name={name} />
-      <p class="muted">
-        Bucket notifications are set on the bucket (S3 PutBucketNotificationConfiguration, or{' '}
-        <code>nimbus bucket notify</code>).
-      </p>
+      <BucketsPanel name={name} />
     </>
   );
 }
