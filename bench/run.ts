@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asyncGroup } from './lib/group-async.js';
 import { coldGroup } from './lib/group-cold.js';
 import { httpGroup } from './lib/group-http.js';
 import { invokeGroup } from './lib/group-invoke.js';
@@ -31,6 +32,7 @@ const GROUPS: BenchGroup[] = [
   coldGroup,
   httpGroup,
   invokeGroup,
+  asyncGroup,
   memoryGroup,
   scaleGroup,
   servicesGroup,

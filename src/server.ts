@@ -339,7 +339,7 @@ export async function createPlatform(
     ids,
     maxPayloadBytes: cfg.asyncMaxPayloadBytes,
     idempotencyWindowMs: cfg.idempotencyWindowMs,
-    onEnqueued: () => dispatcher.kick(),
+    onEnqueued: (fn) => dispatcher.kick(fn),
   });
   dispatcher = new AsyncDispatcher({
     store,

@@ -71,6 +71,8 @@ export interface StartOptions {
   startTimeoutMs?: number;
   /** Called as soon as the process exists with its stop function, so a signal during start cleans up. */
   own?(stop: () => Promise<void>): void;
+  /** A data dir of the caller's (kept on stop) instead of a fresh temp one, e.g. to restart on it. */
+  dataDir?: string;
 }
 
 /**
@@ -80,7 +82,8 @@ export interface StartOptions {
 export async function startNimbus(o: StartOptions): Promise<NimbusServer> {
   const port = await freePort();
   const httpPort = await freePort();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
+  const ownsData = o.dataDir === undefined;
+  const dataDir = o.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'nimbus-bench-'));
   const argv = [
     ...(o.nodeFlags ?? []),
     path.join(o.root, 'bin', 'nimbus.js'),
@@ -109,7 +112,7 @@ export async function startNimbus(o: StartOptions): Promise<NimbusServer> {
       cpus: o.cpus,
     });
   } catch (e) {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownsData) rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
   let stopped = false;
@@ -117,12 +120,17 @@ export async function startNimbus(o: StartOptions): Promise<NimbusServer> {
     if (stopped) return;
     stopped = true;
     await stopOwned(proc);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownsData) rmSync(dataDir, { recursive: true, force: true });
     // The server removes its socket folder (/tmp/nimbus-run-<pid>-*, src/server.ts) on a
     // clean stop; not if it had to be killed.
     for (const e of readdirSync('/tmp')) {
-      if (e.startsWith(`nimbus-run-${proc.pid}-`))
+      if (!e.startsWith(`nimbus-run-${proc.pid}-`)) continue;
+      try {
         rmSync(path.join('/tmp', e), { recursive: true, force: true });
+      } catch {
+        // A killed server's code mounts are still there: the next server's stale sweep
+        // (src/sandbox/stale.ts) takes them.
+      }
     }
   };
   o.own?.(stop);

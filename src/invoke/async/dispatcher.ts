@@ -54,6 +54,8 @@ export class AsyncDispatcher {
   private draining: Promise<void> | null = null;
   private readonly active = new Set<Promise<void>>();
   private stopped = false;
+  /** The last claim found due events, all of functions at their delivery limit. */
+  private blocked = false;
 
   constructor(private readonly opts: DispatcherOptions) {}
 
@@ -71,9 +73,14 @@ export class AsyncDispatcher {
     await Promise.race([Promise.all(this.active), new Promise((r) => setTimeout(r, maxWaitMs))]);
   }
 
-  /** Something new may be due: look now. */
-  kick(): void {
+  /**
+   * Something new may be due: look now. An event just enqueued for a function that is
+   * already at its delivery limit changes nothing while the last look found only such
+   * events: its deliveries' completions look again.
+   */
+  kick(functionName?: string): void {
     if (!this.running || this.draining) return;
+    if (functionName !== undefined && this.blocked && this.saturated(functionName, 0)) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
     });
@@ -97,15 +104,31 @@ export class AsyncDispatcher {
     // Per function, deliver to the instances it has plus one more starting: a flood warms
     // instances one at a time instead of cold-starting the whole concurrency limit at once.
     const taken = new Map<string, number>();
+    let refused = 0;
     const accept = (fn: string) => {
-      const busy = (this.inFlightByFunction.get(fn) ?? 0) + (taken.get(fn) ?? 0);
-      if (busy >= this.opts.instanceCount(fn) + 1) return false;
+      if (this.saturated(fn, taken.get(fn) ?? 0)) {
+        refused++;
+        return false;
+      }
       taken.set(fn, (taken.get(fn) ?? 0) + 1);
       return true;
     };
     // A short lease: handle() extends it to the function's timeout at once. If this
     // process dies first, the event is due again within the margin.
-    return this.opts.store.asyncEvents.claimDue(now, limit, now + LEASE_MARGIN_MS, accept);
+    const claimed = await this.opts.store.asyncEvents.claimDue(
+      now,
+      limit,
+      now + LEASE_MARGIN_MS,
+      accept,
+    );
+    this.blocked = claimed.length === 0 && refused > 0;
+    return claimed;
+  }
+
+  /** Whether `fn` has as many deliveries as its instances plus one starting (`more` to come). */
+  private saturated(fn: string, more: number): boolean {
+    const busy = (this.inFlightByFunction.get(fn) ?? 0) + more;
+    return busy >= this.opts.instanceCount(fn) + 1;
   }
 
   private track(ev: AsyncEvent): Promise<void> {
@@ -134,13 +157,17 @@ export class AsyncDispatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     for (;;) {
-      const claimed = await this.claim(this.opts.maxInFlight - this.inFlight);
-      if (claimed.length === 0) break;
+      const limit = this.opts.maxInFlight - this.inFlight;
+      const claimed = await this.claim(limit);
       for (const ev of claimed) void this.track(ev);
+      // Fewer than asked: nothing more is due that may go now.
+      if (claimed.length < limit || claimed.length === 0) break;
     }
     if (!this.running) return;
     const next = await this.opts.store.asyncEvents.nextDueAtMs();
-    const waitMs = next === null ? 1000 : Math.min(1000, Math.max(5, next - this.opts.clock.now()));
+    // Blocked on delivery limits, completions kick: no need to poll what is due already.
+    const dueIn = next === null ? 1000 : next - this.opts.clock.now();
+    const waitMs = this.blocked && dueIn <= 0 ? 1000 : Math.min(1000, Math.max(5, dueIn));
     this.timer = setTimeout(() => this.kick(), waitMs);
     this.timer.unref();
   }

@@ -16,7 +16,8 @@ export interface AsyncQueueOptions {
   maxPayloadBytes: number;
   idempotencyWindowMs: number;
   /** Told after each new event, so delivery starts at once. */
-  onEnqueued(): void;
+  /** An event of `functionName` was stored. */
+  onEnqueued(functionName: string): void;
 }
 
 const EMPTY_EVENT = Buffer.from('{}');
@@ -75,7 +76,7 @@ export class AsyncQueue implements AsyncEnqueuer {
         ? { value: req.clientToken, windowMs: this.opts.idempotencyWindowMs }
         : undefined,
     );
-    if (!result.duplicate) this.opts.onEnqueued();
+    if (!result.duplicate) this.opts.onEnqueued(fn.name);
     return result;
   }
 }

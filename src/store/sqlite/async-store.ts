@@ -51,9 +51,12 @@ export class SqliteAsyncStore implements AsyncStore {
     const insertToken = sqlite.prepare(
       'insert into client_tokens (function_name, token, request_id, created_at_ms) values (?, ?, ?, ?)',
     );
+    // Due events in due order, light columns only: a claim may look at many events of
+    // functions that cannot take more, and reading their payloads cost most of its time.
     const due = sqlite.prepare(
-      'select * from async_events where next_attempt_at_ms <= ? order by next_attempt_at_ms limit ?',
+      'select request_id, function_name from async_events where next_attempt_at_ms <= ? order by next_attempt_at_ms limit ?',
     );
+    const byId = sqlite.prepare('select * from async_events where request_id = ?');
     const lease = sqlite.prepare(
       "update async_events set status = 'running', lease_until_ms = ?, next_attempt_at_ms = ? where request_id = ?",
     );
@@ -87,18 +90,20 @@ export class SqliteAsyncStore implements AsyncStore {
         leaseUntilMs: number,
         accept?: (functionName: string) => boolean,
       ) => {
-        // Look further than `limit` so one saturated function does not hide the others' events.
-        const rows = due.all(
-          nowMs,
-          accept ? Math.max(limit, SCAN_ROWS) : limit,
-        ) as AsyncEventsTable[];
-        const taken: AsyncEventsTable[] = [];
-        for (const r of rows) {
-          if (taken.length >= limit) break;
+        // Look further than `limit` so one saturated function does not hide the others'
+        // events, but stop as soon as `limit` are taken (most claims take the first due row).
+        // No statement may run while the iterator is open: the leases come after.
+        const ids: string[] = [];
+        if (limit <= 0) return [];
+        const scan = accept ? Math.max(limit, SCAN_ROWS) : limit;
+        type Due = { request_id: string; function_name: string };
+        for (const r of due.iterate(nowMs, scan) as IterableIterator<Due>) {
           if (accept && !accept(r.function_name)) continue;
-          lease.run(leaseUntilMs, leaseUntilMs, r.request_id);
-          taken.push(r);
+          ids.push(r.request_id);
+          if (ids.length >= limit) break;
         }
+        const taken = ids.map((id) => byId.get(id) as AsyncEventsTable);
+        for (const id of ids) lease.run(leaseUntilMs, leaseUntilMs, id);
         return taken;
       },
     );
