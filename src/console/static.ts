@@ -29,7 +29,7 @@ const ASSET_RE = /^[A-Za-z0-9_-]+-[A-Z0-9]{8}\.[a-z0-9]+$/;
 
 /** The page may load nothing but its own bundled files. */
 const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
   "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /**
@@ -38,10 +38,11 @@ const CSP =
  * routes) as `no-cache`. A missing build answers 404 with how to build it.
  */
 export function consoleStaticRoutes(app: FastifyInstance, dir = CONSOLE_DIR): void {
-  let index: Buffer | null = null;
   const sendIndex = async (reply: FastifyReply) => {
+    let index: Buffer;
+    // Read each time: a rebuild while the server runs names new assets.
     try {
-      index ??= await readFile(path.join(dir, 'index.html'));
+      index = await readFile(path.join(dir, 'index.html'));
     } catch {
       throw fail('NotFound', 'the console is not built: run `npm run build`');
     }

@@ -54,6 +54,10 @@ export async function openPage(
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
   page.on('pageerror', (e) => errors.push(e.message));
+  // Content-Security-Policy refusals are reported on the console.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text());
+  });
   page.setDefaultTimeout(15_000);
   return { context, page, requests, errors };
 }
